@@ -1,0 +1,1 @@
+"""fastopt: fast, accurate options analytics."""

@@ -1,0 +1,179 @@
+"""Input validation for the facade: the only place where arguments are checked.
+
+Every public function validates here once, then hands plain contiguous NumPy
+arrays to a kernel. Messages are lower-case, name the argument, show the
+offending value (and its index for arrays) and say what is allowed.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastopt._typing import BoolArray, FloatArray
+
+_CALL_WORDS = {"call": True, "c": True, "put": False, "p": False}
+
+
+def _first_bad(mask: npt.NDArray[np.bool_], values: FloatArray) -> str:
+    """Describe the first element where ``mask`` is True: value and index."""
+    flat = np.flatnonzero(mask.ravel())
+    idx = int(flat[0])
+    val = values.ravel()[idx]
+    where = "" if values.ndim == 0 else f" at flat index {idx}"
+    count = "" if flat.size == 1 else f" ({flat.size} elements)"
+    return f"{float(val)!r}{where}{count}"
+
+
+def as_float_array(value: object, name: str) -> FloatArray:
+    """Convert ``value`` to a float32/float64 array, rejecting non-numeric input.
+
+    Integers and booleans are promoted to float64; float32 stays float32;
+    float16 becomes float32. Strings, objects, complex numbers and datetimes
+    raise ``TypeError``.
+    """
+    if isinstance(value, str | bytes):
+        msg = f"`{name}` must be a real number or an array of them, got {value!r}"
+        raise TypeError(msg)
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged sequences and the like
+        msg = f"`{name}` must be a real number or an array of them, got {value!r}"
+        raise TypeError(msg) from exc
+    kind = arr.dtype.kind
+    if kind in "biu":
+        return arr.astype(np.float64)
+    if kind == "f":
+        if arr.dtype == np.float32 or arr.dtype == np.float64:
+            return arr
+        if arr.dtype.itemsize < 4:
+            return arr.astype(np.float32)
+        return arr.astype(np.float64)
+    msg = (
+        f"`{name}` must be a real number or an array of them, got dtype {arr.dtype} "
+        f"(value {value!r:.80})"
+    )
+    raise TypeError(msg)
+
+
+def check_finite(arr: FloatArray, name: str) -> None:
+    """Raise ``ValueError`` if any element is NaN or infinite."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        msg = f"`{name}` must be finite, got {_first_bad(bad, arr)}"
+        raise ValueError(msg)
+
+
+def check_positive(arr: FloatArray, name: str) -> None:
+    """Raise ``ValueError`` unless every element is finite and > 0."""
+    check_finite(arr, name)
+    bad = arr <= 0
+    if bad.any():
+        msg = f"`{name}` must be > 0, got {_first_bad(bad, arr)}"
+        raise ValueError(msg)
+
+
+def check_nonnegative(arr: FloatArray, name: str) -> None:
+    """Raise ``ValueError`` unless every element is finite and >= 0."""
+    check_finite(arr, name)
+    bad = arr < 0
+    if bad.any():
+        msg = f"`{name}` must be >= 0, got {_first_bad(bad, arr)}"
+        raise ValueError(msg)
+
+
+def parse_kind(kind: object, name: str = "kind") -> BoolArray:
+    """Turn ``"call"``/``"put"``/``"c"``/``"p"``/booleans (or arrays of them) into booleans.
+
+    True means call. Case is ignored for strings.
+    """
+    if isinstance(kind, str):
+        key = kind.strip().lower()
+        if key not in _CALL_WORDS:
+            msg = f"`{name}` must be 'call' or 'put' (or 'c'/'p', or a boolean), got {kind!r}"
+            raise ValueError(msg)
+        return np.asarray(_CALL_WORDS[key])
+    if isinstance(kind, bool | np.bool_):
+        return np.asarray(bool(kind))
+    arr = np.asarray(kind)
+    if arr.dtype.kind == "b":
+        return arr
+    if arr.dtype.kind in "USO":
+        lowered = np.char.lower(np.char.strip(arr.astype(str)))
+        is_call = np.isin(lowered, ["call", "c"])
+        is_put = np.isin(lowered, ["put", "p"])
+        bad = ~(is_call | is_put)
+        if bad.any():
+            idx = int(np.flatnonzero(bad.ravel())[0])
+            msg = (
+                f"`{name}` must contain only 'call'/'put' (or 'c'/'p'), got "
+                f"{arr.ravel()[idx]!r} at flat index {idx}"
+            )
+            raise ValueError(msg)
+        return is_call
+    msg = f"`{name}` must be 'call'/'put', a boolean (True = call) or an array of them, got {kind!r:.80}"
+    raise TypeError(msg)
+
+
+def check_choice(value: object, name: str, allowed: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of ``allowed`` strings, else raise ``ValueError``."""
+    if not isinstance(value, str) or value not in allowed:
+        msg = f"`{name}` must be one of {', '.join(repr(a) for a in allowed)}; got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def check_int(value: object, name: str, minimum: int) -> int:
+    """Return ``value`` as int if it is an integer >= ``minimum``, else raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        msg = f"`{name}` must be an integer >= {minimum}, got {value!r}"
+        raise TypeError(msg)
+    if int(value) < minimum:
+        msg = f"`{name}` must be >= {minimum}, got {value!r}"
+        raise ValueError(msg)
+    return int(value)
+
+
+def compute_dtype(*arrays: FloatArray, dtype: object = None) -> np.dtype[Any]:
+    """float32 only if every float input is float32 or ``dtype=float32`` is asked for."""
+    if dtype is not None:
+        dt = np.dtype(dtype)  # type: ignore[call-overload]
+        if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+            msg = f"`dtype` must be float32 or float64, got {dtype!r}"
+            raise ValueError(msg)
+        return dt
+    if arrays and all(a.dtype == np.float32 for a in arrays):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def broadcast(named: dict[str, np.ndarray[Any, Any]]) -> tuple[tuple[int, ...], list[Any]]:
+    """Broadcast the named arrays; return the shape and flat contiguous copies.
+
+    Raises ``ValueError`` naming every argument and its shape when the shapes
+    are incompatible.
+    """
+    arrays = list(named.values())
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError as exc:
+        shapes = ", ".join(f"{k}{tuple(v.shape)}" for k, v in named.items())
+        msg = f"arguments cannot be broadcast to one shape: {shapes}"
+        raise ValueError(msg) from exc
+    flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).ravel() for a in arrays]
+    return shape, flat
+
+
+def is_scalar_input(*values: object) -> bool:
+    """True when every input is a Python/NumPy scalar or a 0-d array."""
+    return all(np.ndim(v) == 0 for v in values)  # type: ignore[arg-type]
+
+
+def wrap(out: np.ndarray[Any, Any], shape: tuple[int, ...], *, scalar: bool) -> Any:
+    """Reshape a kernel's flat output; a Python float when the inputs were scalars."""
+    if scalar:
+        return float(out[0])
+    return out.reshape(shape)
