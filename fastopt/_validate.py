@@ -110,7 +110,7 @@ def parse_kind(kind: object, name: str = "kind") -> BoolArray:
             idx = int(np.flatnonzero(bad.ravel())[0])
             msg = (
                 f"`{name}` must contain only 'call'/'put' (or 'c'/'p'), got "
-                f"{arr.ravel()[idx]!r} at flat index {idx}"
+                f"{str(arr.ravel()[idx])!r} at flat index {idx}"
             )
             raise ValueError(msg)
         return is_call
@@ -177,3 +177,47 @@ def wrap(out: np.ndarray[Any, Any], shape: tuple[int, ...], *, scalar: bool) -> 
     if scalar:
         return float(out[0])
     return out.reshape(shape)
+
+
+MODELS: tuple[str, ...] = ("bsm", "black76", "bachelier")
+
+
+def market_args(
+    values: dict[str, object], kind: object, model: object, dtype: object = None
+) -> tuple[tuple[int, ...], list[Any], np.dtype[Any], int, bool]:
+    """Validate and broadcast the market arguments shared by pricers and solvers.
+
+    ``values`` maps argument names to values; recognised names get their
+    domain checks: ``spot``/``strike`` > 0 (any finite value for Bachelier),
+    ``t``/``vol`` >= 0, everything else finite. ``div`` must be 0 for the
+    forward-based models. Returns the broadcast shape, the flat contiguous
+    arrays in the order of ``values`` followed by the boolean ``is_call``
+    array, the compute dtype, the model code and whether the inputs were all
+    scalars.
+    """
+    model_name = check_choice(model, "model", MODELS)
+    model_code = MODELS.index(model_name)
+    arrays: dict[str, np.ndarray[Any, Any]] = {}
+    for name, value in values.items():
+        arr = as_float_array(value, name)
+        if name in ("spot", "strike") and model_name != "bachelier":
+            check_positive(arr, name)
+        elif name in ("t", "vol"):
+            check_nonnegative(arr, name)
+        else:
+            check_finite(arr, name)
+        arrays[name] = arr
+    if model_name != "bsm" and "div" in arrays and np.any(arrays["div"] != 0):
+        msg = (
+            f"`div` must be 0 for model={model_name!r} (the forward already carries "
+            f"the carry), got {values['div']!r:.80}"
+        )
+        raise ValueError(msg)
+    is_call = parse_kind(kind)
+    # Python scalars are "weak" (NEP 50): only typed inputs decide float32 vs float64
+    typed = [arrays[k] for k, v in values.items() if not isinstance(v, int | float)]
+    dt = compute_dtype(*typed, dtype=dtype)
+    scalar = is_scalar_input(*values.values(), is_call)
+    shape, flat = broadcast({**arrays, "kind": is_call})
+    flat = [a.astype(dt, copy=False) for a in flat[:-1]] + [flat[-1]]
+    return shape, flat, dt, model_code, scalar

@@ -1,0 +1,45 @@
+# fastopt developer commands. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-dev
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
+
+.PHONY: venv test lint bench bench-peers coverage demo docs-test clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest tests fastopt --doctest-modules
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy fastopt
+
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks --benchmark-only -p no:randomly --benchmark-columns=min,median,mean,rounds
+
+bench-peers: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,peers]'
+	$(PY) -m pytest benchmarks/peers --benchmark-only
+
+# Line coverage of the facade (compiled run) and of the kernels (NUMBA_DISABLE_JIT=1
+# run: compiled lines are invisible to coverage). Each must reach 90 %.
+coverage: $(STAMP)
+	$(PY) -m pytest tests -q -p no:cacheprovider --cov=fastopt --cov-report=term-missing:skip-covered \
+		--cov-config=.coveragerc-facade --cov-fail-under=90
+	NUMBA_DISABLE_JIT=1 FASTOPT_HYPOTHESIS_PROFILE=fast $(PY) -m pytest tests -q -p no:cacheprovider \
+		--cov=fastopt.kernels --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+demo: $(STAMP)
+	$(PY) -m fastopt.demo
+
+clean:
+	rm -rf $(VENV) .numba_cache .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks

@@ -1,0 +1,543 @@
+"""Implied-volatility kernels: BSM, Black-76 and Bachelier.
+
+These only accept NumPy arrays and scalars that Numba can type. Contract of
+:func:`implied_vol_1d_nb` and its ``prange`` twin :func:`implied_vol_1d_par_nb`:
+
+* ``price, spot, strike, t, rate, div`` are 1-D C-contiguous arrays of one
+  length ``n`` (float64, or float32 -- the arithmetic is float64 either way),
+  ``is_call`` a boolean array of length ``n`` (True = call), ``model`` an int
+  scalar coded by :data:`fastopt.kernels.enums.Model`;
+* the result is written into ``out_vol`` (float, length ``n``) and
+  ``out_status`` (``int8``, length ``n``, coded by
+  :data:`fastopt.kernels.enums.IVStatus`). Inputs are never modified;
+* units: ``t`` in years; ``rate``, ``div`` and the returned vol annualised and
+  continuously compounded. For BSM ``spot`` is the spot price and the vol is
+  lognormal; for Black-76 ``spot`` is the forward (``div`` is ignored, the
+  forward is discounted at ``rate``); for Bachelier ``spot`` is the forward
+  and the vol is normal, in price units per square-root year.
+
+Per-element outcome (no exceptions are raised inside the kernels):
+
+========================  =======================================  =========
+condition                 ``out_vol``                              status
+========================  =======================================  =========
+``t <= 0``                NaN                                      ZERO_TIME
+price < intrinsic         NaN                                      BELOW_INTRINSIC
+price == intrinsic        0.0 (OTM: price == 0)                    OK
+price >= upper bound      NaN (call: S e^{-qT}, put: K e^{-rT})    ABOVE_MAX
+otherwise                 the implied vol                          OK
+solver failure            NaN (not observed; a safety net)         NO_CONVERGENCE
+========================  =======================================  =========
+
+The intrinsic value is the discounted forward intrinsic
+``max(theta (S e^{-qT} - K e^{-rT}), 0)``. An in-the-money price within
+``4 eps (S e^{-qT} + K e^{-rT})`` of it (the rounding error of the intrinsic
+itself) counts as equal to it. Bachelier prices have no upper bound.
+
+Method (lognormal models), after P. Jaeckel, "Let's Be Rational" (2015):
+the price is normalised to ``beta = (price - intrinsic) / sqrt(F K D^2)`` of an
+out-of-the-money call with log-moneyness ``x = -|ln(F/K)| <= 0`` and total
+volatility ``s = sigma sqrt(T)``::
+
+    b(x, s) = e^{x/2} Phi(x/s + s/2) - e^{-x/2} Phi(x/s - s/2).
+
+The vega maximum ``s_c = sqrt(2|x|)`` and the tangents there split the
+range of ``b`` into four branches. The initial guess interpolates, with a
+rational cubic (Delbourgo-Gregory) whose control parameter matches a second
+derivative, either ``s`` itself (two middle branches) or a transform whose
+inverse is closed-form: ``Phi(-|x| / (sqrt(3) s))^3`` for small prices and
+``Phi(-s/2)`` for prices near the maximum. Householder steps of order 4 then
+solve ``1/ln b(s) = 1/ln beta`` (small prices), ``b(s) = beta`` (middle) or
+``ln(b_max - b(s)) = ln(b_max - beta)`` (near the maximum); ``b`` is evaluated
+in the form that avoids cancellation in each region (scaled ``erfcx`` below
+the vega maximum, ``erf`` near the money, sums of positive terms for
+``b_max - b``). Two iterations reach machine precision almost everywhere; a
+bracket with bisection guards every step.
+
+Bachelier: with ``x = -|F - K|`` and time value ``v``, the ratio
+``v / |x| = psi(u) / |u|`` with ``psi(u) = phi(u) + u Phi(u)`` depends on
+``u = x / s`` only; Householder steps solve ``ln psi(u) - ln|u| = ln(v/|x|)``
+with ``psi`` from the Mills ratio (continued fraction in the far tail).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from fastopt.kernels._jit import jit, jit_inline, jit_parallel
+from fastopt.kernels._special import (
+    INV_SQRT2,
+    INV_SQRT_2PI,
+    _erf_small,
+    erfcx,
+    exp_neg_half_sq,
+    fast_exp,
+    fast_log,
+    norm_cdf,
+)
+from fastopt.kernels.enums import IVStatus, Model
+
+EPS = 2.220446049250313e-16
+SQRT_2PI = 2.5066282746310002
+SQRT3 = 1.7320508075688772
+LN_SQRT_2PI = 0.9189385332046728
+SQRT_HALF_PI = 1.2533141373155003  # sqrt(pi/2)
+TWO_PI = 6.283185307179586
+
+MAX_ITER = 32
+"""Hard cap on solver iterations (bisection steps included)."""
+STEP_TOL = 1e-5
+"""Stop after a Householder step whose relative size is below this: the step
+has order-4 convergence, so the remaining error is ~ STEP_TOL**4 (relative)."""
+R_MAX = 1e15
+"""Rational-cubic control parameter above which the interpolant is linear."""
+
+_BSM = Model.BSM
+_BLACK76 = Model.BLACK76
+_BACHELIER = Model.BACHELIER
+_OK = IVStatus.OK
+_BELOW = IVStatus.BELOW_INTRINSIC
+_ABOVE = IVStatus.ABOVE_MAX
+_NOCONV = IVStatus.NO_CONVERGENCE
+_ZERO_T = IVStatus.ZERO_TIME
+
+_BR_LOWER = 0
+_BR_MID = 1
+_BR_UPPER = 2
+
+# Acklam's rational approximation of the normal quantile (relative error < 1.2e-9),
+# good enough for an initial guess.
+_A0, _A1, _A2 = -3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02
+_A3, _A4, _A5 = 1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00
+_B0, _B1, _B2 = -5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02
+_B3, _B4 = 6.680131188771972e01, -1.328068155288572e01
+_C0, _C1, _C2 = -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00
+_C3, _C4, _C5 = -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00
+_D0, _D1, _D2, _D3 = 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, (
+    3.754408661907416e00
+)
+
+
+@jit_inline
+def _norm_ppf(p: float) -> float:
+    """Approximate inverse normal CDF for 0 < p < 1 (-inf at 0, +inf at 1)."""
+    if p <= 0.0:
+        return -math.inf
+    if p >= 1.0:
+        return math.inf
+    if p < 0.02425 or p > 0.97575:
+        pt = min(p, 1.0 - p)
+        q = math.sqrt(-2.0 * fast_log(pt))
+        num = ((((_C0 * q + _C1) * q + _C2) * q + _C3) * q + _C4) * q + _C5
+        den = (((_D0 * q + _D1) * q + _D2) * q + _D3) * q + 1.0
+        z = num / den
+        return z if p < 0.5 else -z
+    q = p - 0.5
+    r = q * q
+    num = (((((_A0 * r + _A1) * r + _A2) * r + _A3) * r + _A4) * r + _A5) * q
+    den = ((((_B0 * r + _B1) * r + _B2) * r + _B3) * r + _B4) * r + 1.0
+    return num / den
+
+
+# ---------------------------------------------------------------------------
+# rational cubic interpolation (Delbourgo & Gregory)
+# ---------------------------------------------------------------------------
+
+
+@jit_inline
+def _rc_control(xl: float, xr: float, yl: float, yr: float, dl: float, dr: float,
+                d2: float, at_left: bool) -> float:  # fmt: skip
+    """Control parameter matching second derivative ``d2`` at one end, kept shape-preserving."""
+    h = xr - xl
+    delta = (yr - yl) / h
+    if at_left:
+        r = (0.5 * h * d2 + dr - dl) / (delta - dl)
+    else:
+        r = (0.5 * h * d2 + dr - dl) / (dr - delta)
+    # Minimum keeping the curvature sign of convex/concave data at both ends.
+    r_min = 0.0
+    if (delta - dl) * (dr - delta) > 0.0:
+        r_min = max((dr - dl) / (delta - dl), (dr - dl) / (dr - delta))
+    if not (r >= r_min):  # also catches NaN
+        r = r_min
+    return min(r, R_MAX)
+
+
+@jit_inline
+def _rc_eval(xv: float, xl: float, xr: float, yl: float, yr: float, dl: float, dr: float,
+             r: float) -> float:  # fmt: skip
+    """Evaluate the rational cubic through (xl, yl, dl), (xr, yr, dr) with control ``r``."""
+    h = xr - xl
+    t = (xv - xl) / h
+    omt = 1.0 - t
+    if r >= R_MAX:
+        return yr * t + yl * omt
+    t2 = t * t
+    omt2 = omt * omt
+    num = yr * t2 * t + (r * yr - h * dr) * t2 * omt + (r * yl + h * dl) * t * omt2
+    num += yl * omt2 * omt
+    return num / (1.0 + (r - 3.0) * t * omt)
+
+
+# ---------------------------------------------------------------------------
+# normalised Black function, x <= 0 (out-of-the-money call)
+# ---------------------------------------------------------------------------
+
+
+@jit_inline
+def _erf_of(d: float) -> float:
+    """erf(d / sqrt(2)) for d >= 0."""
+    y = d * INV_SQRT2
+    if y <= 0.5:
+        return _erf_small(y)
+    return 1.0 - exp_neg_half_sq(d) * erfcx(y)
+
+
+@jit_inline
+def _black(x: float, s: float) -> float:
+    """Normalised Black call b(x, s) for x <= 0, s > 0, without cancellation."""
+    h = x / s
+    t = 0.5 * s
+    d1 = h + t
+    d2 = h - t
+    if d1 <= 0.0:  # below the vega maximum: common factor exp(-(h^2+t^2)/2) out
+        e = fast_exp(-0.5 * (h * h + t * t))
+        return 0.5 * e * (erfcx(-d1 * INV_SQRT2) - erfcx(-d2 * INV_SQRT2))
+    ehx = fast_exp(0.5 * x)
+    if x > -0.5:  # near the money: -sinh(|x|/2) + erf terms
+        return math.sinh(0.5 * x) + 0.5 * (ehx * _erf_of(d1) + _erf_of(-d2) / ehx)
+    return ehx * norm_cdf(d1) - norm_cdf(d2) / ehx
+
+
+@jit_inline
+def _black_gap(x: float, s: float) -> float:
+    """b_max - b(x, s) = e^{x/2} Phi(-d1) + e^{-x/2} Phi(d2): a sum of positives."""
+    h = x / s
+    t = 0.5 * s
+    ehx = fast_exp(0.5 * x)
+    return ehx * norm_cdf(-(h + t)) + norm_cdf(h - t) / ehx
+
+
+@jit_inline
+def _black_log(x: float, s: float) -> tuple[float, float]:
+    """(ln b(x, s), b'(s) / b(s)) without underflow for tiny b."""
+    h = x / s
+    t = 0.5 * s
+    d1 = h + t
+    half_q = 0.5 * (h * h + t * t)
+    if d1 <= 0.0:
+        dd = 0.5 * (erfcx(-d1 * INV_SQRT2) - erfcx(-(h - t) * INV_SQRT2))
+        return fast_log(dd) - half_q, INV_SQRT_2PI / dd
+    b = _black(x, s)
+    return fast_log(b), INV_SQRT_2PI * fast_exp(-half_q) / b
+
+
+@jit_inline
+def _vega(x: float, s: float) -> float:
+    """b'(s) = phi(x/s + s/2) e^{x/2}."""
+    h = x / s
+    t = 0.5 * s
+    return INV_SQRT_2PI * fast_exp(-0.5 * (h * h + t * t))
+
+
+@jit_inline
+def _b2(x: float, s: float) -> float:
+    """b''(s) / b'(s) = x^2/s^3 - s/4."""
+    h = x / s
+    return h * h / s - 0.25 * s
+
+
+@jit
+def _lognormal_total_vol(beta: float, x: float) -> tuple[float, int, bool]:
+    """Total vol ``s`` with b(x, s) = beta, for x <= 0 and 0 < beta < e^{x/2}.
+
+    Returns ``(s, iterations, converged)``.
+    """
+    bmax = fast_exp(0.5 * x)
+    ax = -x
+    sc = math.sqrt(2.0 * ax)
+    bc = 0.5 * bmax - norm_cdf(-sc) / bmax
+    vc = INV_SQRT_2PI * bmax
+    inf = math.inf
+    if beta < bc:
+        sl = sc - bc / vc
+        bl = _black(x, sl) if sl > 0.0 else 0.0
+        if beta < bl:
+            # lower branch: interpolate f = A Phi(-|x|/(sqrt3 s))^3 as a function of beta
+            branch = _BR_LOWER
+            s_lo, s_hi = 0.0, sl
+            vl = _vega(x, sl)
+            amp = TWO_PI * ax / (3.0 * SQRT3)
+            z = -ax / (SQRT3 * sl)
+            pz = norm_cdf(z)
+            phz = INV_SQRT_2PI * exp_neg_half_sq(z)
+            fl = amp * pz * pz * pz
+            fs = (TWO_PI * x * x / (3.0 * sl * sl)) * pz * pz * phz
+            fss = fs * (-2.0 / sl + (2.0 * phz / pz - z) * ax / (SQRT3 * sl * sl))
+            dr = fs / vl
+            d2r = (fss - fs * _b2(x, sl)) / (vl * vl)
+            r = _rc_control(0.0, bl, 0.0, fl, 1.0, dr, d2r, False)
+            f = _rc_eval(beta, 0.0, bl, 0.0, fl, 1.0, dr, r)
+            if not (f > 0.0):
+                f = beta
+            u = math.exp(math.log(f / amp) / 3.0)
+            s = ax / (SQRT3 * -_norm_ppf(u))
+        else:
+            branch = _BR_MID
+            s_lo, s_hi = sl, sc
+            vl = _vega(x, sl)
+            r = _rc_control(bl, bc, sl, sc, 1.0 / vl, 1.0 / vc, 0.0, False)
+            s = _rc_eval(beta, bl, bc, sl, sc, 1.0 / vl, 1.0 / vc, r)
+    else:
+        su = sc + (bmax - bc) / vc
+        bu = _black(x, su)
+        vu = _vega(x, su)
+        if beta <= bu:
+            branch = _BR_MID
+            s_lo, s_hi = sc, su
+            r = _rc_control(bc, bu, sc, su, 1.0 / vc, 1.0 / vu, 0.0, True)
+            s = _rc_eval(beta, bc, bu, sc, su, 1.0 / vc, 1.0 / vu, r)
+        else:
+            # upper branch: interpolate f = Phi(-s/2) as a function of beta
+            branch = _BR_UPPER
+            s_lo, s_hi = su, inf
+            fu = norm_cdf(-0.5 * su)
+            phu = INV_SQRT_2PI * exp_neg_half_sq(0.5 * su)
+            fs = -0.5 * phu
+            fss = 0.125 * su * phu
+            dl = fs / vu
+            d2l = (fss - fs * _b2(x, su)) / (vu * vu)
+            r = _rc_control(bu, bmax, fu, 0.0, dl, -0.5, d2l, True)
+            f = _rc_eval(beta, bu, bmax, fu, 0.0, dl, -0.5, r)
+            if not (f > 0.0):
+                f = 0.5 * (bmax - beta)
+            s = -2.0 * _norm_ppf(f)
+    if not (s > s_lo and s < s_hi):
+        s = 0.5 * (s_lo + s_hi) if s_hi < inf else 2.0 * s_lo
+    ln_beta = fast_log(beta) if branch == _BR_LOWER else 0.0
+    gap_star = bmax - beta
+    for it in range(MAX_ITER):
+        h = x / s
+        b2 = h * h / s - 0.25 * s
+        b3 = b2 * b2 - 3.0 * h * h / (s * s) - 0.25
+        if branch == _BR_LOWER:
+            lnb, rho = _black_log(x, s)
+            if lnb > ln_beta:
+                s_hi = s
+            else:
+                s_lo = s
+            inv_l = 1.0 / lnb
+            nu = lnb * (ln_beta - lnb) / (ln_beta * rho)
+            q1 = 1.0 + 2.0 * inv_l
+            h2 = b2 - q1 * rho
+            h3 = (2.0 + 6.0 * inv_l * (1.0 + inv_l)) * rho * rho - 3.0 * q1 * rho * b2 + b3
+        elif branch == _BR_MID:
+            b = _black(x, s)
+            if b > beta:
+                s_hi = s
+            else:
+                s_lo = s
+            nu = (beta - b) / _vega(x, s)
+            h2 = b2
+            h3 = b3
+        else:
+            gap = _black_gap(x, s)
+            if gap < gap_star:
+                s_hi = s
+            else:
+                s_lo = s
+            rho = _vega(x, s) / gap
+            nu = fast_log(gap / gap_star) / rho
+            h2 = rho + b2
+            h3 = 2.0 * rho * rho + 3.0 * rho * b2 + b3
+        step = nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
+        s_new = s + step
+        if s_new > s_lo and s_new < s_hi:
+            if abs(step) <= STEP_TOL * s_new:
+                return s_new, it + 1, True
+            s = s_new
+        else:  # safeguard: bisect the bracket (or expand it upwards)
+            if s_lo == s_hi:
+                return s, it + 1, True
+            s = 0.5 * (s_lo + s_hi) if s_hi < inf else 2.0 * s
+            if s_hi - s_lo <= 4.0 * EPS * s:
+                return s, it + 1, True
+    return s, MAX_ITER, False
+
+
+# ---------------------------------------------------------------------------
+# Bachelier
+# ---------------------------------------------------------------------------
+
+
+@jit_inline
+def _mills_parts(z: float) -> tuple[float, float]:
+    """(R, m) for z > 0: Mills ratio R = Phi(-z)/phi(z) and m = 1 - z R > 0."""
+    if z < 5.0:
+        r = SQRT_HALF_PI * erfcx(z * INV_SQRT2)
+        return r, 1.0 - z * r
+    tail = 0.0  # Laplace's continued fraction, 30 terms: < 3e-16 for z >= 5
+    for k in range(30, 1, -1):
+        tail = k / (z + tail)
+    w = 1.0 / (z + tail)
+    r = 1.0 / (z + w)
+    return r, w * r
+
+
+@jit
+def _bachelier_total_vol(v: float, x: float) -> tuple[float, int, bool]:
+    """Normal total vol ``s`` with s psi(x/s) = v, for x <= 0 and v > 0."""
+    if x == 0.0:
+        return v * SQRT_2PI, 0, True
+    ax = -x
+    chi = v / ax
+    ln_chi = fast_log(chi)
+    if chi >= 0.07:  # psi(u) ~ phi0 + u/2 + phi0 u^2/2: small root of a quadratic
+        bq = 0.5 + chi
+        z = 2.0 * INV_SQRT_2PI / (bq + math.sqrt(bq * bq - 1.0 / math.pi))
+    else:  # psi(u) ~ phi(u)/u^2: z^2 + 6 ln z = -2 ln chi - ln(2 pi)
+        rhs = -2.0 * ln_chi - 2.0 * LN_SQRT_2PI
+        z = math.sqrt(max(rhs, 1.0))
+        for _ in range(3):
+            z = math.sqrt(max(rhs - 6.0 * fast_log(z), 0.25))
+    # u = -z < 0; L(u) = ln psi(u) - ln|u| - ln chi is increasing in u.
+    u = -z
+    u_lo, u_hi = -math.inf, 0.0
+    for it in range(MAX_ITER):
+        z = -u
+        r, m = _mills_parts(z)
+        lv = -0.5 * z * z - LN_SQRT_2PI + fast_log(m) - fast_log(z) - ln_chi
+        if lv > 0.0:
+            u_hi = u
+        else:
+            u_lo = u
+        nu = -lv * z * m
+        rm = r / m
+        h2 = z + 1.0 / z - rm
+        h3 = -1.0 + 1.0 / (z * z) - 1.0 / m + rm * rm + h2 * h2
+        step = nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
+        u_new = u + step
+        if u_new > u_lo and u_new < u_hi:
+            if abs(step) <= STEP_TOL * abs(u_new):
+                return ax / -u_new, it + 1, True
+            u = u_new
+        else:
+            u = 0.5 * (u_lo + u_hi) if u_lo > -math.inf else 2.0 * u
+            if u_hi - u_lo <= 4.0 * EPS * abs(u):
+                return ax / -u, it + 1, True
+    return ax / -u, MAX_ITER, False
+
+
+# ---------------------------------------------------------------------------
+# one option
+# ---------------------------------------------------------------------------
+
+
+@jit
+def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: float,
+                     div: float, is_call: bool, model: int) -> tuple[float, int, int]:  # fmt: skip
+    """Implied vol of one option: ``(vol, status, iterations)``."""
+    nan = math.nan
+    if not (t > 0.0):
+        return nan, _ZERO_T, 0
+    df = fast_exp(-rate * t)
+    if model == _BACHELIER:
+        fwd = spot
+        intr = df * max(fwd - strike if is_call else strike - fwd, 0.0)
+        if intr > 0.0:
+            if price < intr - 4.0 * EPS * df * (abs(fwd) + abs(strike)):
+                return nan, _BELOW, 0
+            tv = price - intr
+        else:
+            if price < 0.0:
+                return nan, _BELOW, 0
+            tv = price
+        if not (tv > 0.0):
+            return 0.0, _OK, 0
+        s, n_it, ok = _bachelier_total_vol(tv / df, -abs(fwd - strike))
+        if not ok or not (s == s):
+            return nan, _NOCONV, n_it
+        return s / math.sqrt(t), _OK, n_it
+    if model == _BLACK76:
+        sq = spot * df  # the forward, discounted
+        x = fast_log(spot / strike)
+    else:
+        sq = spot * fast_exp(-div * t)
+        x = fast_log(spot / strike) + (rate - div) * t
+    kd = strike * df
+    if is_call:
+        intr = max(sq - kd, 0.0)
+        upper = sq
+    else:
+        intr = max(kd - sq, 0.0)
+        upper = kd
+    if price >= upper:
+        return nan, _ABOVE, 0
+    if intr > 0.0:
+        if price < intr - 4.0 * EPS * (sq + kd):
+            return nan, _BELOW, 0
+        tv = price - intr
+    else:
+        if price < 0.0:
+            return nan, _BELOW, 0
+        tv = price
+    if not (tv > 0.0):
+        return 0.0, _OK, 0
+    beta = tv / (math.sqrt(sq) * math.sqrt(kd))
+    xn = -abs(x)
+    if beta >= fast_exp(0.5 * xn):
+        return nan, _ABOVE, 0
+    s, n_it, ok = _lognormal_total_vol(beta, xn)
+    if not ok or not (s == s):
+        return nan, _NOCONV, n_it
+    return s / math.sqrt(t), _OK, n_it
+
+
+# ---------------------------------------------------------------------------
+# array kernels
+# ---------------------------------------------------------------------------
+
+
+@jit
+def implied_vol_1d_nb(price, spot, strike, t, rate, div, is_call, model, out_vol, out_status):  # type: ignore[no-untyped-def]  # noqa: E501
+    """Implied vol of ``n`` options into ``out_vol``/``out_status`` (1-D, length ``n``)."""
+    for i in range(price.shape[0]):
+        vol, status, _ = _implied_vol_one(
+            float(price[i]), float(spot[i]), float(strike[i]), float(t[i]), float(rate[i]),
+            float(div[i]), bool(is_call[i]), model,
+        )  # fmt: skip
+        out_vol[i] = vol
+        out_status[i] = status
+
+
+@jit_parallel
+def implied_vol_1d_par_nb(price, spot, strike, t, rate, div, is_call, model, out_vol, out_status):  # type: ignore[no-untyped-def]  # noqa: E501
+    """``prange`` twin of :func:`implied_vol_1d_nb` (same arguments, same results)."""
+    for i in prange(price.shape[0]):
+        vol, status, _ = _implied_vol_one(
+            float(price[i]), float(spot[i]), float(strike[i]), float(t[i]), float(rate[i]),
+            float(div[i]), bool(is_call[i]), model,
+        )  # fmt: skip
+        out_vol[i] = vol
+        out_status[i] = status
+
+
+@jit
+def implied_vol_iters_1d_nb(price, spot, strike, t, rate, div, is_call, model):  # type: ignore[no-untyped-def]  # noqa: E501
+    """Diagnostics: ``(vol, status, iterations)`` arrays of :func:`implied_vol_1d_nb`."""
+    n = price.shape[0]
+    out_vol = np.empty(n, dtype=np.float64)
+    out_status = np.empty(n, dtype=np.int8)
+    out_iter = np.empty(n, dtype=np.int32)
+    for i in range(n):
+        vol, status, n_it = _implied_vol_one(
+            float(price[i]), float(spot[i]), float(strike[i]), float(t[i]), float(rate[i]),
+            float(div[i]), bool(is_call[i]), model,
+        )  # fmt: skip
+        out_vol[i] = vol
+        out_status[i] = status
+        out_iter[i] = n_it
+    return out_vol, out_status, out_iter
