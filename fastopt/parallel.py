@@ -14,7 +14,7 @@ import numba
 
 from fastopt._validate import check_int
 
-_THRESHOLD = {"value": 200_000}
+_THRESHOLD = {"value": 20_000}
 
 
 def set_num_threads(n: int) -> None:
@@ -55,7 +55,7 @@ def set_parallel_threshold(n: int) -> None:
     >>> fastopt.set_parallel_threshold(50_000)
     >>> fastopt.get_parallel_threshold()
     50000
-    >>> fastopt.set_parallel_threshold(200_000)
+    >>> fastopt.set_parallel_threshold(20_000)
     """
     _THRESHOLD["value"] = check_int(n, "n", 1)
 

@@ -72,11 +72,11 @@ from fastopt.kernels._special import (
     INV_SQRT2,
     INV_SQRT_2PI,
     _erf_small,
-    erfcx,
+    _erfcx_large,
+    _erfcx_mid,
     exp_neg_half_sq,
     fast_exp,
     fast_log,
-    norm_cdf,
 )
 from fastopt.kernels.enums import IVStatus, Model
 
@@ -140,6 +140,49 @@ def _norm_ppf(p: float) -> float:
     num = (((((_A0 * r + _A1) * r + _A2) * r + _A3) * r + _A4) * r + _A5) * q
     den = ((((_B0 * r + _B1) * r + _B2) * r + _B3) * r + _B4) * r + 1.0
     return num / den
+
+
+# ---------------------------------------------------------------------------
+# branchy special functions: the solver is scalar code (it does not vectorise),
+# so evaluating one of Cody's intervals instead of all three is ~3x cheaper than
+# the branch-free versions in ``_special``. Same coefficients, same accuracy.
+# ---------------------------------------------------------------------------
+
+
+@jit_inline
+def erfcx(y: float) -> float:
+    """exp(y^2) erfc(y) for y >= 0 (one interval evaluated)."""
+    if y <= 0.46875:
+        return (1.0 - _erf_small(y)) * fast_exp(y * y)
+    if y <= 4.0:
+        return _erfcx_mid(y)
+    return _erfcx_large(y)
+
+
+@jit_inline
+def norm_cdf(x: float) -> float:
+    """Standard normal CDF, a few ulp relative error, tails included."""
+    y = abs(x) * INV_SQRT2
+    if y <= 0.46875:
+        return 0.5 + 0.5 * _erf_small(x * INV_SQRT2)
+    if y <= 4.0:
+        half = 0.5 * exp_neg_half_sq(x) * _erfcx_mid(y)
+    else:
+        half = 0.5 * exp_neg_half_sq(x) * _erfcx_large(y)
+    return 1.0 - half if x > 0.0 else half
+
+
+@jit_inline
+def _sinh_small(y: float) -> float:
+    """sinh(y) for |y| <= 0.25 (Taylor series to y^13, error < 1e-20 relative)."""
+    z = y * y
+    p = 1.0 / 6227020800.0
+    p = p * z + 1.0 / 39916800.0
+    p = p * z + 1.0 / 362880.0
+    p = p * z + 1.0 / 5040.0
+    p = p * z + 1.0 / 120.0
+    p = p * z + 1.0 / 6.0
+    return y + y * z * p
 
 
 # ---------------------------------------------------------------------------
@@ -208,7 +251,7 @@ def _black(x: float, s: float) -> float:
         return 0.5 * e * (erfcx(-d1 * INV_SQRT2) - erfcx(-d2 * INV_SQRT2))
     ehx = fast_exp(0.5 * x)
     if x > -0.5:  # near the money: -sinh(|x|/2) + erf terms
-        return math.sinh(0.5 * x) + 0.5 * (ehx * _erf_of(d1) + _erf_of(-d2) / ehx)
+        return _sinh_small(0.5 * x) + 0.5 * (ehx * _erf_of(d1) + _erf_of(-d2) / ehx)
     return ehx * norm_cdf(d1) - norm_cdf(d2) / ehx
 
 
@@ -283,7 +326,7 @@ def _lognormal_total_vol(beta: float, x: float) -> tuple[float, int, bool]:
             f = _rc_eval(beta, 0.0, bl, 0.0, fl, 1.0, dr, r)
             if not (f > 0.0):
                 f = beta
-            u = math.exp(math.log(f / amp) / 3.0)
+            u = fast_exp(fast_log(f / amp) / 3.0)
             s = ax / (SQRT3 * -_norm_ppf(u))
         else:
             branch = _BR_MID
@@ -355,9 +398,9 @@ def _lognormal_total_vol(beta: float, x: float) -> tuple[float, int, bool]:
             h3 = 2.0 * rho * rho + 3.0 * rho * b2 + b3
         step = nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
         s_new = s + step
+        if abs(step) <= STEP_TOL * s and s_new >= s_lo and s_new <= s_hi:
+            return s_new, it + 1, True
         if s_new > s_lo and s_new < s_hi:
-            if abs(step) <= STEP_TOL * s_new:
-                return s_new, it + 1, True
             s = s_new
         else:  # safeguard: bisect the bracket (or expand it upwards)
             if s_lo == s_hi:
@@ -420,9 +463,9 @@ def _bachelier_total_vol(v: float, x: float) -> tuple[float, int, bool]:
         h3 = -1.0 + 1.0 / (z * z) - 1.0 / m + rm * rm + h2 * h2
         step = nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
         u_new = u + step
+        if abs(step) <= STEP_TOL * z and u_new >= u_lo and u_new <= u_hi:
+            return ax / -u_new, it + 1, True
         if u_new > u_lo and u_new < u_hi:
-            if abs(step) <= STEP_TOL * abs(u_new):
-                return ax / -u_new, it + 1, True
             u = u_new
         else:
             u = 0.5 * (u_lo + u_hi) if u_lo > -math.inf else 2.0 * u

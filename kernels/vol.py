@@ -33,9 +33,12 @@ Yang-Zhang         ``V_o + k V_c + (1 - k) V_rs``, ``V_o``/``V_c`` sample  ``w``
 =================  ====================================================  ==========
 
 The windowed sums run in O(n): a running sum (a rolling Welford mean/M2 pair for
-the variances) is updated by adding the entering and removing the leaving term,
-and is recomputed exactly from the window every ``window`` rows so rounding
-drift cannot accumulate over long series (amortised cost: one extra pass).
+the variances) is updated by adding the entering and removing the leaving term.
+Each running sum also carries a bound on its accumulated rounding error; when
+that bound exceeds 1e-12 of the current value (after a few thousand rows, or at
+once when a large term such as a crash day leaves the window) the sum is
+recomputed exactly from the window. Results therefore stay within ~1e-12
+relative of a fresh two-pass computation, at an amortised cost of a few percent.
 
 IV rank uses monotone deques for the rolling min/max (O(n)); IV percentile
 counts, for each row, the earlier window members strictly below today's value
@@ -57,6 +60,8 @@ I8Array = npt.NDArray[np.int8]
 
 _FOUR_LN2 = 4.0 * math.log(2.0)
 _GK_C = 2.0 * math.log(2.0) - 1.0
+_EPS = 2.220446049250313e-16
+_REL_TOL = 1e-12  # re-anchor a running sum once its rounding-error bound exceeds this
 
 
 class VolEstimatorT(NamedTuple):
@@ -108,8 +113,8 @@ def rolling_mean_1d_nb(x: F64Array, window: int) -> F64Array:
     n = x.shape[0]
     out = np.full(n, np.nan)
     s = 0.0
+    err = 0.0  # sum of |partial sums| since the last exact sum: rounding error <= EPS * err
     bad = 0
-    since = 0
     for t in range(n):
         v = x[t]
         if math.isfinite(v):
@@ -122,11 +127,11 @@ def rolling_mean_1d_nb(x: F64Array, window: int) -> F64Array:
                 s -= u
             else:
                 bad -= 1
+        err += abs(s) + abs(v)
         if t >= window - 1:
-            since += 1
-            if since >= window:  # re-anchor: exact sum of the current window
-                s, bad = _window_sum(x, t - window + 1, t + 1)
-                since = 0
+            if bad == 0 and _EPS * err > _REL_TOL * abs(s):
+                s, bad = _window_sum(x, t - window + 1, t + 1)  # re-anchor
+                err = 0.0
             if bad == 0:
                 out[t] = s / window
     return out
@@ -140,6 +145,12 @@ def _window_mean_m2(x: F64Array, lo: int, hi: int) -> tuple[int, float, float, i
     if cnt == 0:
         return 0, 0.0, 0.0, bad
     mean = s / cnt
+    corr = 0.0  # second pass: correct the mean by the mean residual (exact for constants)
+    for j in range(lo, hi):
+        v = x[j]
+        if math.isfinite(v):
+            corr += v - mean
+    mean += corr / cnt
     m2 = 0.0
     for j in range(lo, hi):
         v = x[j]
@@ -173,8 +184,8 @@ def rolling_var_1d_nb(x: F64Array, window: int) -> F64Array:
     cnt = 0
     mean = 0.0
     m2 = 0.0
+    err = 0.0  # bound (in units of EPS) on the rounding error of m2 since the last re-anchor
     bad = 0
-    since = 0
     inv_w = 1.0 / window
     for t in range(n):
         v = x[t]
@@ -184,7 +195,10 @@ def rolling_var_1d_nb(x: F64Array, window: int) -> F64Array:
             delta = v - u
             old_mean = mean
             mean += delta * inv_w
-            m2 += delta * (v - mean + u - old_mean)
+            dv = v - mean
+            du = u - old_mean
+            m2 += delta * (dv + du)
+            err += abs(m2) + abs(delta) * (abs(dv) + abs(du) + 2.0 * abs(mean))
         else:
             if math.isfinite(v):
                 cnt += 1
@@ -195,13 +209,12 @@ def rolling_var_1d_nb(x: F64Array, window: int) -> F64Array:
                 bad += 1
             if t >= window:
                 cnt, mean, m2, bad = _welford_remove(x[t - window], cnt, mean, m2, bad)
-        if t >= window - 1:
-            since += 1
-            if since >= window:  # re-anchor: exact two-pass moments of the current window
-                cnt, mean, m2, bad = _window_mean_m2(x, t - window + 1, t + 1)
-                since = 0
-            if bad == 0:
-                out[t] = max(m2, 0.0) / (window - 1)
+            err = math.inf  # after a bad value or during warm-up: re-anchor at the next output
+        if t >= window - 1 and bad == 0:
+            if _EPS * err > _REL_TOL * m2:
+                cnt, mean, m2, bad = _window_mean_m2(x, t - window + 1, t + 1)  # re-anchor
+                err = 0.0
+            out[t] = max(m2, 0.0) / (window - 1)
     return out
 
 

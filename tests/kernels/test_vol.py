@@ -28,10 +28,12 @@ def _bars(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
 # --------------------------------------------------------------------------- pandas twins
 
 
-def _pd_c2c(c: np.ndarray, w: int, demean: bool) -> np.ndarray:
-    r = pd.Series(np.log(c)).diff()
-    var = r.rolling(w).var(ddof=1) if demean else (r**2).rolling(w).mean()
-    return np.sqrt(var * P).to_numpy()
+def _np_c2c(c: np.ndarray, w: int, demean: bool) -> np.ndarray:
+    """Two-pass per window (pandas' running var is itself only ~1e-10 accurate for w=2)."""
+    r = np.log(c[1:] / c[:-1])
+    win = np.lib.stride_tricks.sliding_window_view(r, w)
+    var = win.var(axis=1, ddof=1) if demean else (win**2).mean(axis=1)
+    return np.r_[np.full(w, np.nan), np.sqrt(var * P)]
 
 
 def _pd_parkinson(h: np.ndarray, lo: np.ndarray, w: int) -> np.ndarray:
@@ -67,7 +69,12 @@ def _pd_yz(o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, w: int) 
 def test_close_to_close_matches_pandas(window: int, demean: bool) -> None:
     _, _, _, c = _bars(300, 1)
     got = kv.close_to_close_1d_nb(c, window, P, demean)
-    want = _pd_c2c(c, window, demean)
+    want = _np_c2c(c, window, demean)
+    pandas_r = pd.Series(np.log(c)).diff()
+    pandas = (
+        pandas_r.rolling(window).std() if demean else np.sqrt((pandas_r**2).rolling(window).mean())
+    )
+    assert_allclose(got, pandas.to_numpy() * math.sqrt(P), rtol=1e-9, equal_nan=True)
     assert np.isnan(got[:window]).all()
     assert not np.isnan(got[window:]).any()
     assert_allclose(got, want, rtol=1e-11, equal_nan=True)
@@ -110,7 +117,9 @@ def test_rolling_sums_do_not_drift_after_a_huge_value() -> None:
     assert_allclose(
         kv.rolling_mean_1d_nb(x, w), pd.Series(x).rolling(w).mean(), rtol=1e-12, equal_nan=True
     )
-    want_var = np.array([np.nan] * (w - 1) + [np.var(x[i - w + 1 : i + 1], ddof=1) for i in range(w - 1, 200)])
+    want_var = np.array(
+        [np.nan] * (w - 1) + [np.var(x[i - w + 1 : i + 1], ddof=1) for i in range(w - 1, 200)]
+    )
     got_var = kv.rolling_var_1d_nb(x, w)
     assert_allclose(got_var[40:], want_var[40:], rtol=1e-9, atol=1e-22)
 
@@ -219,9 +228,7 @@ def test_two_dim_kernels_loop_over_columns() -> None:
             want = kv.realized_vol_1d_nb(o[:, j], h[:, j], lo[:, j], c[:, j], code, 10, P, True)
             assert_array_equal(got[:, j], want)
     assert_array_equal(kv.iv_rank_nb(c, 10)[:, 1], kv.iv_rank_1d_nb(c[:, 1].copy(), 10))
-    assert_array_equal(
-        kv.iv_percentile_nb(c, 10)[:, 2], kv.iv_percentile_1d_nb(c[:, 2].copy(), 10)
-    )
+    assert_array_equal(kv.iv_percentile_nb(c, 10)[:, 2], kv.iv_percentile_1d_nb(c[:, 2].copy(), 10))
 
 
 def test_unknown_estimator_code_gives_nan() -> None:
@@ -236,7 +243,9 @@ def test_vol_regime_buckets() -> None:
     assert got.dtype == np.int8
     assert kv.VolRegime.EXTREME == 3
     assert kv.VolRegime.UNDEFINED == -1
-    assert_array_equal(kv.vol_regime_nb(x.reshape(-1, 1), np.array([0.1]))[:, 0], [0, 1, 1, 1, 1, 1, 1, -1])
+    assert_array_equal(
+        kv.vol_regime_nb(x.reshape(-1, 1), np.array([0.1]))[:, 0], [0, 1, 1, 1, 1, 1, 1, -1]
+    )
 
 
 def test_expected_move_kernels() -> None:
