@@ -41,7 +41,9 @@ def numpy_price_greeks(spot, strike, t, vol, rate, div, is_call):
     delta = w * dq * n1
     gamma = dq * pdf / (spot * vst)
     vega = spot * dq * pdf * sqt
-    theta = -spot * dq * pdf * vol / (2 * sqt) - w * rate * strike * dr * n2 + w * div * spot * dq * n1
+    theta = (
+        -spot * dq * pdf * vol / (2 * sqt) - w * rate * strike * dr * n2 + w * div * spot * dq * n1
+    )
     rho = w * strike * t * dr * n2
     return price, delta, gamma, vega, theta, rho
 
@@ -140,7 +142,10 @@ def test_parallel_scaling_and_threshold(benchmark, option_batch):
 
 @pytest.mark.benchmark(group="cold-start")
 def test_cold_start_import_and_first_price_under_1s(benchmark):
-    code = "import fastopt; fastopt.bs_price(100.0, 100.0, 1.0, 0.2); fastopt.bs_greeks(100.0, 100.0, 1.0, 0.2)"
+    code = (
+        "import fastopt; fastopt.bs_price(100.0, 100.0, 1.0, 0.2); "
+        "fastopt.bs_greeks(100.0, 100.0, 1.0, 0.2)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)  # populate the JIT cache
     times = []
     for _ in range(3):

@@ -114,7 +114,10 @@ def parse_kind(kind: object, name: str = "kind") -> BoolArray:
             )
             raise ValueError(msg)
         return is_call
-    msg = f"`{name}` must be 'call'/'put', a boolean (True = call) or an array of them, got {kind!r:.80}"
+    msg = (
+        f"`{name}` must be 'call'/'put', a boolean (True = call) or an array of them, "
+        f"got {kind!r:.80}"
+    )
     raise TypeError(msg)
 
 
@@ -144,7 +147,7 @@ def compute_dtype(*arrays: FloatArray, dtype: object = None) -> np.dtype[Any]:
         if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
             msg = f"`dtype` must be float32 or float64, got {dtype!r}"
             raise ValueError(msg)
-        return dt
+        return np.dtype(dt)
     if arrays and all(a.dtype == np.float32 for a in arrays):
         return np.dtype(np.float32)
     return np.dtype(np.float64)

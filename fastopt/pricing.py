@@ -28,7 +28,7 @@ def bs_price(
     vol: float,
     rate: float = ...,
     div: float = ...,
-    kind: str | bool = ...,
+    kind: str | bool = ...,  # noqa: FBT001
     *,
     model: Model = ...,
     dtype: npt.DTypeLike = ...,
@@ -56,7 +56,7 @@ def bs_price(
     kind: KindLike = "call",
     *,
     model: Model = "bsm",
-    dtype: npt.DTypeLike = None,
+    dtype: npt.DTypeLike | None = None,
 ) -> float | FloatArray:
     r"""Price European options in closed form.
 
@@ -156,7 +156,7 @@ def bs_greeks(
     kind: KindLike = "call",
     *,
     model: Model = "bsm",
-    dtype: npt.DTypeLike = None,
+    dtype: npt.DTypeLike | None = None,
 ) -> Greeks:
     r"""Price and first- and second-order Greeks in one pass.
 

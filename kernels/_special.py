@@ -55,21 +55,21 @@ if DISABLE_JIT:  # pure-Python twins so the kernels run (and are covered) withou
 else:
 
     @intrinsic  # type: ignore[misc]
-    def f64_as_i64(typingctx, x):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    def f64_as_i64(typingctx, x):  # type: ignore[no-untyped-def]
         """Reinterpret the bits of a float64 as an int64."""
         sig = types.int64(types.float64)
 
-        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ARG001
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
             return builder.bitcast(args[0], context.get_value_type(types.int64))
 
         return sig, codegen
 
     @intrinsic  # type: ignore[misc]
-    def i64_as_f64(typingctx, i):  # type: ignore[no-untyped-def]  # noqa: ARG001
+    def i64_as_f64(typingctx, i):  # type: ignore[no-untyped-def]
         """Reinterpret the bits of an int64 as a float64."""
         sig = types.float64(types.int64)
 
-        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ARG001
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
             return builder.bitcast(args[0], context.get_value_type(types.float64))
 
         return sig, codegen

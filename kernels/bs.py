@@ -122,47 +122,67 @@ def _bachelier_one(
 
 
 @jit
-def price_1d_nb(spot, strike, t, vol, rate, div, is_call, model, out):  # type: ignore[no-untyped-def]
+def price_1d_nb(spot, strike, t, vol, rate, div, is_call, model, out):
     """Option prices into ``out`` (n,); serial."""
     n = spot.shape[0]
     if model == Model.BACHELIER:
         for i in range(n):
             out[i] = _bachelier_one(
-                np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]), np.float64(vol[i]), np.float64(rate[i]),
+                np.float64(spot[i]),
+                np.float64(strike[i]),
+                np.float64(t[i]),
+                np.float64(vol[i]),
+                np.float64(rate[i]),
                 is_call[i],
-            )[0]  # fmt: skip
+            )[0]
     else:
         b76 = model == Model.BLACK76
         for i in range(n):
             out[i] = _bsm_one(
-                np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]), np.float64(vol[i]), np.float64(rate[i]),
-                np.float64(div[i]), is_call[i], b76,
-            )[0]  # fmt: skip
+                np.float64(spot[i]),
+                np.float64(strike[i]),
+                np.float64(t[i]),
+                np.float64(vol[i]),
+                np.float64(rate[i]),
+                np.float64(div[i]),
+                is_call[i],
+                b76,
+            )[0]
     return out
 
 
 @jit_parallel
-def price_1d_par_nb(spot, strike, t, vol, rate, div, is_call, model, out):  # type: ignore[no-untyped-def]
+def price_1d_par_nb(spot, strike, t, vol, rate, div, is_call, model, out):
     """Option prices into ``out`` (n,); ``prange`` over options."""
     n = spot.shape[0]
     if model == Model.BACHELIER:
         for i in prange(n):
             out[i] = _bachelier_one(
-                np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]), np.float64(vol[i]), np.float64(rate[i]),
+                np.float64(spot[i]),
+                np.float64(strike[i]),
+                np.float64(t[i]),
+                np.float64(vol[i]),
+                np.float64(rate[i]),
                 is_call[i],
-            )[0]  # fmt: skip
+            )[0]
     else:
         b76 = model == Model.BLACK76
         for i in prange(n):
             out[i] = _bsm_one(
-                np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]), np.float64(vol[i]), np.float64(rate[i]),
-                np.float64(div[i]), is_call[i], b76,
-            )[0]  # fmt: skip
+                np.float64(spot[i]),
+                np.float64(strike[i]),
+                np.float64(t[i]),
+                np.float64(vol[i]),
+                np.float64(rate[i]),
+                np.float64(div[i]),
+                is_call[i],
+                b76,
+            )[0]
     return out
 
 
 @jit_inline
-def _store(out, i, g):  # type: ignore[no-untyped-def]
+def _store(out, i, g):
     """Write the 9-tuple ``g`` into column ``i`` of ``out`` (9, n)."""
     out[0, i] = g[0]
     out[1, i] = g[1]
@@ -176,45 +196,65 @@ def _store(out, i, g):  # type: ignore[no-untyped-def]
 
 
 @jit
-def greeks_1d_nb(spot, strike, t, vol, rate, div, is_call, model, out):  # type: ignore[no-untyped-def]
+def greeks_1d_nb(spot, strike, t, vol, rate, div, is_call, model, out):
     """Price and Greeks into ``out`` (9, n), rows in :data:`N_GREEKS` order; serial."""
     n = spot.shape[0]
     if model == Model.BACHELIER:
         for i in range(n):
             g = _bachelier_one(
-                np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]), np.float64(vol[i]), np.float64(rate[i]),
+                np.float64(spot[i]),
+                np.float64(strike[i]),
+                np.float64(t[i]),
+                np.float64(vol[i]),
+                np.float64(rate[i]),
                 is_call[i],
-            )  # fmt: skip
+            )
             _store(out, i, g)
     else:
         b76 = model == Model.BLACK76
         for i in range(n):
             g = _bsm_one(
-                np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]), np.float64(vol[i]), np.float64(rate[i]),
-                np.float64(div[i]), is_call[i], b76,
-            )  # fmt: skip
+                np.float64(spot[i]),
+                np.float64(strike[i]),
+                np.float64(t[i]),
+                np.float64(vol[i]),
+                np.float64(rate[i]),
+                np.float64(div[i]),
+                is_call[i],
+                b76,
+            )
             _store(out, i, g)
     return out
 
 
 @jit_parallel
-def greeks_1d_par_nb(spot, strike, t, vol, rate, div, is_call, model, out):  # type: ignore[no-untyped-def]
+def greeks_1d_par_nb(spot, strike, t, vol, rate, div, is_call, model, out):
     """Price and Greeks into ``out`` (9, n); ``prange`` over options."""
     n = spot.shape[0]
     if model == Model.BACHELIER:
         for i in prange(n):
             g = _bachelier_one(
-                np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]), np.float64(vol[i]), np.float64(rate[i]),
+                np.float64(spot[i]),
+                np.float64(strike[i]),
+                np.float64(t[i]),
+                np.float64(vol[i]),
+                np.float64(rate[i]),
                 is_call[i],
-            )  # fmt: skip
+            )
             _store(out, i, g)
     else:
         b76 = model == Model.BLACK76
         for i in prange(n):
             g = _bsm_one(
-                np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]), np.float64(vol[i]), np.float64(rate[i]),
-                np.float64(div[i]), is_call[i], b76,
-            )  # fmt: skip
+                np.float64(spot[i]),
+                np.float64(strike[i]),
+                np.float64(t[i]),
+                np.float64(vol[i]),
+                np.float64(rate[i]),
+                np.float64(div[i]),
+                is_call[i],
+                b76,
+            )
             _store(out, i, g)
     return out
 

@@ -72,7 +72,9 @@ HAUG = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "s", "k", "t", "v", "r", "q", "model", "qty", "value", "dec"), HAUG)
+@pytest.mark.parametrize(
+    ("kind", "s", "k", "t", "v", "r", "q", "model", "qty", "value", "dec"), HAUG
+)
 def test_haug_published_values(kind, s, k, t, v, r, q, model, qty, value, dec):
     g = fastopt.bs_greeks(s, k, t, v, r, q, kind, model=model)
     assert round(getattr(g, qty), dec) == value

@@ -28,7 +28,11 @@ def _call(fn, **overrides):
         ("t", math.inf, r"`t` must be finite"),
         ("spot", 0.0, r"`spot` must be > 0, got 0.0"),
         ("spot", -5.0, r"`spot` must be > 0"),
-        ("strike", [100.0, 0.0, -1.0], r"`strike` must be > 0, got 0.0 at flat index 1 \(2 elements\)"),
+        (
+            "strike",
+            [100.0, 0.0, -1.0],
+            r"`strike` must be > 0, got 0.0 at flat index 1 \(2 elements\)",
+        ),
         ("rate", math.nan, r"`rate` must be finite"),
         ("div", math.inf, r"`div` must be finite"),
         ("kind", "straddle", r"`kind` must be 'call' or 'put'"),
