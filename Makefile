@@ -36,7 +36,7 @@ coverage: $(STAMP)
 	$(PY) -m pytest tests -q -p no:cacheprovider --cov=fastopt --cov-report=term-missing:skip-covered \
 		--cov-config=.coveragerc-facade --cov-fail-under=90
 	NUMBA_DISABLE_JIT=1 FASTOPT_HYPOTHESIS_PROFILE=fast $(PY) -m pytest tests -q -p no:cacheprovider \
-		--cov=fastopt.kernels --cov-report=term-missing:skip-covered --cov-fail-under=90
+		--cov=kernels --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 demo: $(STAMP)
 	$(PY) -m fastopt.demo

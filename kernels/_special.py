@@ -84,7 +84,7 @@ def _pow2(k: int) -> float:
 @jit_inline
 def fast_exp(x: float) -> float:
     """exp(x), vectorisable; 0 below -745.2, inf above 709.78, NaN for NaN."""
-    xc = min(max(x, -745.5), 709.8)
+    xc = min(max(x if x == x else 0.0, -745.5), 709.8)  # NaN handled at the end
     kf = math.floor(xc * LOG2E + 0.5)
     r = (xc - kf * LN2_HI) - kf * LN2_LO
     # Taylor polynomial of degree 13 on |r| <= ln2/2 (remainder < 4e-18 relative).

@@ -108,10 +108,9 @@ def _window_sum(x: F64Array, lo: int, hi: int) -> tuple[float, int]:
 
 
 @jit
-def rolling_mean_1d_nb(x: F64Array, window: int) -> F64Array:
-    """Trailing-window mean of ``x`` (n,) -> (n,); NaN where the window is short or has NaN."""
+def _rolling_mean_into(x: F64Array, window: int, weight: float, out: F64Array) -> None:
+    """``out[t] += weight * mean(x[t-window+1 : t+1])``; NaN where the window is short or bad."""
     n = x.shape[0]
-    out = np.full(n, np.nan)
     s = 0.0
     err = 0.0  # sum of |partial sums| since the last exact sum: rounding error <= EPS * err
     bad = 0
@@ -119,21 +118,30 @@ def rolling_mean_1d_nb(x: F64Array, window: int) -> F64Array:
         v = x[t]
         if math.isfinite(v):
             s += v
+            err += abs(s)
         else:
             bad += 1
         if t >= window:
             u = x[t - window]
             if math.isfinite(u):
                 s -= u
+                err += abs(s)
             else:
                 bad -= 1
-        err += abs(s) + abs(v)
         if t >= window - 1:
             if bad == 0 and _EPS * err > _REL_TOL * abs(s):
                 s, bad = _window_sum(x, t - window + 1, t + 1)  # re-anchor
                 err = 0.0
-            if bad == 0:
-                out[t] = s / window
+            out[t] = out[t] + weight * (s / window) if bad == 0 else np.nan
+        else:
+            out[t] = np.nan
+
+
+@jit
+def rolling_mean_1d_nb(x: F64Array, window: int) -> F64Array:
+    """Trailing-window mean of ``x`` (n,) -> (n,); NaN where the window is short or has NaN."""
+    out = np.zeros(x.shape[0])
+    _rolling_mean_into(x, window, 1.0, out)
     return out
 
 
@@ -177,10 +185,9 @@ def _welford_remove(
 
 
 @jit
-def rolling_var_1d_nb(x: F64Array, window: int) -> F64Array:
-    """Trailing-window sample variance (ddof=1) of ``x`` (n,) -> (n,); rolling Welford."""
+def _rolling_var_into(x: F64Array, window: int, weight: float, out: F64Array) -> None:
+    """``out[t] += weight * var(x[t-window+1 : t+1], ddof=1)`` by rolling Welford; NaN if bad."""
     n = x.shape[0]
-    out = np.full(n, np.nan)
     cnt = 0
     mean = 0.0
     m2 = 0.0
@@ -214,7 +221,16 @@ def rolling_var_1d_nb(x: F64Array, window: int) -> F64Array:
             if _EPS * err > _REL_TOL * m2:
                 cnt, mean, m2, bad = _window_mean_m2(x, t - window + 1, t + 1)  # re-anchor
                 err = 0.0
-            out[t] = max(m2, 0.0) / (window - 1)
+            out[t] = out[t] + weight * (max(m2, 0.0) / (window - 1))
+        else:
+            out[t] = np.nan
+
+
+@jit
+def rolling_var_1d_nb(x: F64Array, window: int) -> F64Array:
+    """Trailing-window sample variance (ddof=1) of ``x`` (n,) -> (n,); NaN where short or bad."""
+    out = np.zeros(x.shape[0])
+    _rolling_var_into(x, window, 1.0, out)
     return out
 
 
@@ -382,12 +398,11 @@ def yang_zhang_1d_nb(
     """Rolling Yang-Zhang (2000) vol, (n,) -> (n,); ``window`` NaN rows (needs the prior close)."""
     overnight, intraday, rs = _yang_zhang_terms(open_, high, low, close)
     k = yang_zhang_k(window)
-    v_o = rolling_var_1d_nb(overnight, window)
-    v_c = rolling_var_1d_nb(intraday, window)
-    v_rs = rolling_mean_1d_nb(rs, window)
-    for t in range(v_o.shape[0]):
-        v_o[t] = v_o[t] + k * v_c[t] + (1.0 - k) * v_rs[t]
-    return _annualise(v_o, periods_per_year)
+    var = np.zeros(overnight.shape[0])
+    _rolling_var_into(overnight, window, 1.0, var)
+    _rolling_var_into(intraday, window, k, var)
+    _rolling_mean_into(rs, window, 1.0 - k, var)
+    return _annualise(var, periods_per_year)
 
 
 @jit
