@@ -143,11 +143,11 @@ def check_int(value: object, name: str, minimum: int) -> int:
 def compute_dtype(*arrays: FloatArray, dtype: object = None) -> np.dtype[Any]:
     """float32 only if every float input is float32 or ``dtype=float32`` is asked for."""
     if dtype is not None:
-        dt = np.dtype(dtype)  # type: ignore[call-overload]
+        dt: np.dtype[Any] = np.dtype(dtype)  # type: ignore[call-overload]
         if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
             msg = f"`dtype` must be float32 or float64, got {dtype!r}"
             raise ValueError(msg)
-        return np.dtype(dt)
+        return dt
     if arrays and all(a.dtype == np.float32 for a in arrays):
         return np.dtype(np.float32)
     return np.dtype(np.float64)

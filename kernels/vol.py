@@ -52,6 +52,7 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+
 from fastopt.kernels._jit import jit
 from fastopt.kernels._special import fast_log
 
@@ -108,44 +109,6 @@ def _window_sum(x: F64Array, lo: int, hi: int) -> tuple[float, int]:
 
 
 @jit
-def _rolling_mean_into(x: F64Array, window: int, weight: float, out: F64Array) -> None:
-    """``out[t] += weight * mean(x[t-window+1 : t+1])``; NaN where the window is short or bad."""
-    n = x.shape[0]
-    s = 0.0
-    err = 0.0  # sum of |partial sums| since the last exact sum: rounding error <= EPS * err
-    bad = 0
-    for t in range(n):
-        v = x[t]
-        if math.isfinite(v):
-            s += v
-            err += abs(s)
-        else:
-            bad += 1
-        if t >= window:
-            u = x[t - window]
-            if math.isfinite(u):
-                s -= u
-                err += abs(s)
-            else:
-                bad -= 1
-        if t >= window - 1:
-            if bad == 0 and _EPS * err > _REL_TOL * abs(s):
-                s, bad = _window_sum(x, t - window + 1, t + 1)  # re-anchor
-                err = 0.0
-            out[t] = out[t] + weight * (s / window) if bad == 0 else np.nan
-        else:
-            out[t] = np.nan
-
-
-@jit
-def rolling_mean_1d_nb(x: F64Array, window: int) -> F64Array:
-    """Trailing-window mean of ``x`` (n,) -> (n,); NaN where the window is short or has NaN."""
-    out = np.zeros(x.shape[0])
-    _rolling_mean_into(x, window, 1.0, out)
-    return out
-
-
-@jit
 def _window_mean_m2(x: F64Array, lo: int, hi: int) -> tuple[int, float, float, int]:
     """Two-pass count, mean and sum of squared deviations of the finite values of ``x[lo:hi]``."""
     s, bad = _window_sum(x, lo, hi)
@@ -185,19 +148,46 @@ def _welford_remove(
 
 
 @jit
+def _rolling_mean_into(x: F64Array, window: int, weight: float, out: F64Array) -> None:
+    """``out[t] += weight * mean(x[t-window+1 : t+1])``; NaN where the window is short or bad."""
+    s = 0.0
+    err = 0.0
+    bad = 0
+    for t in range(x.shape[0]):
+        v = x[t]
+        if math.isfinite(v):
+            s += v
+            err += abs(s)
+        else:
+            bad += 1
+        if t >= window:
+            u = x[t - window]
+            if math.isfinite(u):
+                s -= u
+                err += abs(s)
+            else:
+                bad -= 1
+        if t >= window - 1 and bad == 0:
+            if _EPS * err > _REL_TOL * abs(s):
+                s, bad = _window_sum(x, t - window + 1, t + 1)  # re-anchor
+                err = 0.0
+            out[t] = out[t] + weight * (s / window)
+        else:
+            out[t] = np.nan
+
+
+@jit
 def _rolling_var_into(x: F64Array, window: int, weight: float, out: F64Array) -> None:
-    """``out[t] += weight * var(x[t-window+1 : t+1], ddof=1)`` by rolling Welford; NaN if bad."""
-    n = x.shape[0]
+    """``out[t] += weight * var(x[t-window+1 : t+1], ddof=1)``; NaN where short or bad."""
+    inv_w = 1.0 / window
     cnt = 0
     mean = 0.0
     m2 = 0.0
-    err = 0.0  # bound (in units of EPS) on the rounding error of m2 since the last re-anchor
+    err = 0.0
     bad = 0
-    inv_w = 1.0 / window
-    for t in range(n):
+    for t in range(x.shape[0]):
         v = x[t]
         if t >= window and cnt == window and math.isfinite(v) and math.isfinite(x[t - window]):
-            # steady state: replace the leaving value u by v, no division
             u = x[t - window]
             delta = v - u
             old_mean = mean
@@ -216,7 +206,7 @@ def _rolling_var_into(x: F64Array, window: int, weight: float, out: F64Array) ->
                 bad += 1
             if t >= window:
                 cnt, mean, m2, bad = _welford_remove(x[t - window], cnt, mean, m2, bad)
-            err = math.inf  # after a bad value or during warm-up: re-anchor at the next output
+            err = math.inf  # warm-up or a bad value: recompute exactly at the next full window
         if t >= window - 1 and bad == 0:
             if _EPS * err > _REL_TOL * m2:
                 cnt, mean, m2, bad = _window_mean_m2(x, t - window + 1, t + 1)  # re-anchor
@@ -224,6 +214,14 @@ def _rolling_var_into(x: F64Array, window: int, weight: float, out: F64Array) ->
             out[t] = out[t] + weight * (max(m2, 0.0) / (window - 1))
         else:
             out[t] = np.nan
+
+
+@jit
+def rolling_mean_1d_nb(x: F64Array, window: int) -> F64Array:
+    """Trailing-window mean of ``x`` (n,) -> (n,); NaN where the window is short or has NaN."""
+    out = np.zeros(x.shape[0])
+    _rolling_mean_into(x, window, 1.0, out)
+    return out
 
 
 @jit
@@ -302,7 +300,7 @@ def _rogers_satchell_terms(
 def _yang_zhang_terms(
     open_: F64Array, high: F64Array, low: F64Array, close: F64Array
 ) -> tuple[F64Array, F64Array, F64Array]:
-    """Per-bar overnight ``ln(O/C')``, open-to-close ``ln(C/O)`` and Rogers-Satchell terms."""
+    """Per-bar overnight ``ln(O/C')`` (NaN in row 0), open-to-close ``ln(C/O)``, RS terms."""
     n = high.shape[0]
     overnight = np.empty(n)
     intraday = np.empty(n)
@@ -311,7 +309,7 @@ def _yang_zhang_terms(
         overnight[0] = np.nan
     for t in range(1, n):
         overnight[t] = fast_log(open_[t] / close[t - 1])
-    for t in range(n):
+    for t in range(n):  # branch-free: LLVM vectorises the three logs
         u = fast_log(high[t] / open_[t])
         d = fast_log(low[t] / open_[t])
         c = fast_log(close[t] / open_[t])
@@ -328,7 +326,7 @@ def close_to_close_1d_nb(
     close: F64Array,
     window: int,
     periods_per_year: float,
-    demean: bool,  # noqa: FBT001  (Numba kernels take positional arguments)
+    demean: bool,
 ) -> F64Array:
     """Rolling close-to-close vol over ``window`` log returns, (n,) -> (n,); ``window`` NaN rows.
 
@@ -414,7 +412,7 @@ def realized_vol_1d_nb(
     estimator: int,
     window: int,
     periods_per_year: float,
-    demean: bool,  # noqa: FBT001  (Numba kernels take positional arguments)
+    demean: bool,
 ) -> F64Array:
     """Dispatch on a ``VolEstimator`` code, (n,) -> (n,); unused price arrays are ignored."""
     if estimator == 0:
@@ -439,7 +437,7 @@ def realized_vol_nb(
     estimator: int,
     window: int,
     periods_per_year: float,
-    demean: bool,  # noqa: FBT001  (Numba kernels take positional arguments)
+    demean: bool,
 ) -> F64Array:
     """2-dim version of ``realized_vol_1d_nb``: (n, k) -> (n, k), one series per column."""
     n, k = close.shape

@@ -145,8 +145,7 @@ def test_bad_value_poisons_only_its_windows() -> None:
 
 
 def test_nonpositive_price_gives_nan_windows_only() -> None:
-    o, h, lo, c = _bars(60, 4)
-    c = c.copy()
+    c = _bars(60, 4)[3].copy()
     c[30] = -1.0
     got = kv.close_to_close_1d_nb(c, 5, P, True)
     assert np.isnan(got[30:36]).all()  # returns 30 and 31 are bad: windows 30..35
