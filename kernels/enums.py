@@ -27,3 +27,56 @@ class IVStatusT(NamedTuple):
 
 
 IVStatus = IVStatusT()
+
+
+class PayoffT(NamedTuple):
+    """Payoff types of the Monte Carlo pricing kernels."""
+
+    EUROPEAN: int = 0  # max(w (S_T - K), 0)
+    DIGITAL: int = 1  # cash if w (S_T - K) > 0
+    ASIAN_ARITHMETIC: int = 2  # max(w (A - K), 0), A = mean of S at the grid times
+    ASIAN_GEOMETRIC: int = 3  # max(w (G - K), 0), G = geometric mean of S at the grid times
+    LOOKBACK_FIXED: int = 4  # call max(M - K, 0), put max(K - m, 0)
+    LOOKBACK_FLOATING: int = 5  # call S_T - m, put M - S_T
+    BARRIER: int = 6  # European payoff, knocked in/out at a barrier
+
+
+Payoff = PayoffT()
+
+
+class BarrierT(NamedTuple):
+    """Barrier types."""
+
+    UP_OUT: int = 0
+    UP_IN: int = 1
+    DOWN_OUT: int = 2
+    DOWN_IN: int = 3
+
+
+Barrier = BarrierT()
+
+
+class ControlT(NamedTuple):
+    """Control variates of the Monte Carlo pricing kernels."""
+
+    NONE: int = 0
+    TERMINAL_SPOT: int = 1  # discounted S_T, mean S_0 exp(-q T)
+    BS_VANILLA: int = 2  # discounted European payoff, mean = Black-Scholes price (GBM)
+    GEOMETRIC_ASIAN: int = 3  # discounted geometric-Asian payoff, mean = closed form (GBM)
+
+
+Control = ControlT()
+
+
+class PayoffSpec(NamedTuple):
+    """Everything the pricing kernels need to evaluate a payoff (scalars only)."""
+
+    payoff: int  # a Payoff code
+    w: float  # +1 call, -1 put
+    strike: float
+    cash: float  # digital payout
+    barrier_log: float  # log(barrier / spot)
+    barrier: int  # a Barrier code
+    continuous: bool  # Brownian-bridge correction of the barrier between grid times
+    control: int  # a Control code
+    control_strike: float  # strike of the BS-vanilla control

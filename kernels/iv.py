@@ -74,7 +74,6 @@ from fastopt.kernels._special import (
     _erf_small,
     _erfcx_large,
     _erfcx_mid,
-    exp_neg_half_sq,
 )
 from fastopt.kernels.enums import IVStatus, Model
 
@@ -114,9 +113,8 @@ _B0, _B1, _B2 = -5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e
 _B3, _B4 = 6.680131188771972e01, -1.328068155288572e01
 _C0, _C1, _C2 = -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00
 _C3, _C4, _C5 = -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00
-_D0, _D1, _D2, _D3 = 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, (
-    3.754408661907416e00
-)
+_D0, _D1 = 7.784695709041462e-03, 3.224671290700398e-01
+_D2, _D3 = 2.445134137142996e00, 3.754408661907416e00
 
 
 @jit_inline
@@ -269,8 +267,13 @@ def _b2(x: float, s: float) -> float:
 
 
 @jit_inline
-def _lognormal_total_vol(beta: float, x: float, bmax: float) -> tuple[float, int, bool]:
+def _lognormal_total_vol(
+    beta: float, ln_beta: float, x: float, bmax: float
+) -> tuple[float, int, bool]:
     """Total vol ``s`` with b(x, s) = beta, for x <= 0 and 0 < beta < bmax = e^{x/2}.
+
+    ``ln_beta`` is ln(beta) computed without underflow (beta itself may be
+    subnormal or 0 for prices near the bottom of the float range).
 
     Returns ``(s, iterations, converged)``.
     """
@@ -301,9 +304,9 @@ def _lognormal_total_vol(beta: float, x: float, bmax: float) -> tuple[float, int
             d2r = (fss - fs * _b2(x, sl)) / (vl * vl)
             r = _rc_control(0.0, bl, 0.0, fl, 1.0, dr, d2r, False)
             f = _rc_eval(beta, 0.0, bl, 0.0, fl, 1.0, dr, r)
-            if not (f > 0.0):
-                f = beta
-            s = ax / (SQRT3 * -_norm_ppf_log(math.log(f / amp) / 3.0))
+            # f ~ beta as beta -> 0: use ln(beta) when f is tiny or not positive
+            ln_f = math.log(f) if f > 1e-280 else ln_beta
+            s = ax / (SQRT3 * -_norm_ppf_log((ln_f - math.log(amp)) / 3.0))
         else:
             branch = _BR_MID
             s_lo, s_hi = sl, sc
@@ -337,7 +340,7 @@ def _lognormal_total_vol(beta: float, x: float, bmax: float) -> tuple[float, int
         s = 0.5 * (s_lo + s_hi) if s_hi < inf else 2.0 * s_lo
     ln_target = 0.0
     if branch == _BR_LOWER:
-        ln_target = math.log(beta)
+        ln_target = ln_beta
     elif branch == _BR_UPPER:
         ln_target = math.log(bmax - beta)
     for it in range(MAX_ITER):
@@ -476,7 +479,7 @@ def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: f
         if not (tv > 0.0):
             return 0.0, _OK, 0
         s, n_it, ok = _bachelier_total_vol(tv / df, -abs(fwd - strike))
-        if not ok or not (s == s):
+        if not ok or math.isnan(s):
             return nan, _NOCONV, n_it
         return s / math.sqrt(t), _OK, n_it
     if model == _BLACK76:
@@ -511,8 +514,10 @@ def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: f
     bmax = min(rsq, rkd) / max(rsq, rkd)  # e^{-|x|/2} without an exponential
     if beta >= bmax:
         return nan, _ABOVE, 0
-    s, n_it, ok = _lognormal_total_vol(beta, xn, bmax)
-    if not ok or not (s == s):
+    # for tiny prices, take the logarithm without underflow
+    ln_beta = math.log(tv) - math.log(rsq) - math.log(rkd) if beta < 1e-280 else math.log(beta)
+    s, n_it, ok = _lognormal_total_vol(beta, ln_beta, xn, bmax)
+    if not ok or math.isnan(s):
         return nan, _NOCONV, n_it
     return s / math.sqrt(t), _OK, n_it
 
@@ -523,31 +528,33 @@ def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: f
 
 
 @jit
-def implied_vol_1d_nb(price, spot, strike, t, rate, div, is_call, model, out_vol, out_status):  # type: ignore[no-untyped-def]  # noqa: E501
+def implied_vol_1d_nb(price, spot, strike, t, rate, div, is_call, model, out_vol, out_status):  # type: ignore[no-untyped-def]
     """Implied vol of ``n`` options into ``out_vol``/``out_status`` (1-D, length ``n``)."""
     for i in range(price.shape[0]):
         vol, status, _ = _implied_vol_one(
-            float(price[i]), float(spot[i]), float(strike[i]), float(t[i]), float(rate[i]),
-            float(div[i]), bool(is_call[i]), model,
+            np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]),
+            np.float64(rate[i]),
+            np.float64(div[i]), bool(is_call[i]), model,
         )  # fmt: skip
         out_vol[i] = vol
         out_status[i] = status
 
 
 @jit_parallel
-def implied_vol_1d_par_nb(price, spot, strike, t, rate, div, is_call, model, out_vol, out_status):  # type: ignore[no-untyped-def]  # noqa: E501
+def implied_vol_1d_par_nb(price, spot, strike, t, rate, div, is_call, model, out_vol, out_status):  # type: ignore[no-untyped-def]
     """``prange`` twin of :func:`implied_vol_1d_nb` (same arguments, same results)."""
     for i in prange(price.shape[0]):
         vol, status, _ = _implied_vol_one(
-            float(price[i]), float(spot[i]), float(strike[i]), float(t[i]), float(rate[i]),
-            float(div[i]), bool(is_call[i]), model,
+            np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]),
+            np.float64(rate[i]),
+            np.float64(div[i]), bool(is_call[i]), model,
         )  # fmt: skip
         out_vol[i] = vol
         out_status[i] = status
 
 
 @jit
-def implied_vol_iters_1d_nb(price, spot, strike, t, rate, div, is_call, model):  # type: ignore[no-untyped-def]  # noqa: E501
+def implied_vol_iters_1d_nb(price, spot, strike, t, rate, div, is_call, model):  # type: ignore[no-untyped-def]
     """Diagnostics: ``(vol, status, iterations)`` arrays of :func:`implied_vol_1d_nb`."""
     n = price.shape[0]
     out_vol = np.empty(n, dtype=np.float64)
@@ -555,8 +562,9 @@ def implied_vol_iters_1d_nb(price, spot, strike, t, rate, div, is_call, model): 
     out_iter = np.empty(n, dtype=np.int32)
     for i in range(n):
         vol, status, n_it = _implied_vol_one(
-            float(price[i]), float(spot[i]), float(strike[i]), float(t[i]), float(rate[i]),
-            float(div[i]), bool(is_call[i]), model,
+            np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]),
+            np.float64(rate[i]),
+            np.float64(div[i]), bool(is_call[i]), model,
         )  # fmt: skip
         out_vol[i] = vol
         out_status[i] = status
