@@ -8,6 +8,7 @@ offending value (and its index for arrays) and say what is allowed.
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any
 
 import numpy as np
@@ -224,3 +225,62 @@ def market_args(
     shape, flat = broadcast({**arrays, "kind": is_call})
     flat = [a.astype(dt, copy=False) for a in flat[:-1]] + [flat[-1]]
     return shape, flat, dt, model_code, scalar
+
+
+def time_grid(
+    t: float, n_steps: int | None, times: object
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Return ``(times, dt)`` of a simulation grid, from ``n_steps`` or explicit ``times``.
+
+    ``times`` (if given) must be strictly increasing, positive and end at ``t``;
+    otherwise ``n_steps`` equal steps over ``(0, t]``.
+    """
+    if times is not None:
+        if n_steps is not None:
+            msg = "give either `n_steps` or `times`, not both"
+            raise ValueError(msg)
+        grid = as_float_array(times, "times").astype(np.float64).ravel()
+        check_finite(grid, "times")
+        if grid.size < 1 or np.any(np.diff(np.r_[0.0, grid]) <= 0.0):
+            msg = f"`times` must be strictly increasing and > 0, got {grid!r:.120}"
+            raise ValueError(msg)
+        if not np.isclose(grid[-1], t, rtol=1e-12, atol=0.0):
+            msg = f"`times` must end at `t` = {t!r}, got last time {grid[-1]!r}"
+            raise ValueError(msg)
+        grid[-1] = t
+    else:
+        n = check_int(1 if n_steps is None else n_steps, "n_steps", 1)
+        grid = t * np.arange(1, n + 1, dtype=np.float64) / n
+        grid[-1] = t
+    return grid, np.diff(np.r_[0.0, grid])
+
+
+def check_memory(n_bytes: int, what: str) -> None:
+    """Raise ``MemoryError`` before allocating ``n_bytes`` that cannot fit in free RAM."""
+    try:
+        avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return
+    if n_bytes > avail:
+        msg = (
+            f"{what} needs {n_bytes / 2**30:.2f} GiB but only {avail / 2**30:.2f} GiB of memory "
+            "is free; reduce n_paths/n_steps, use dtype=float32, or price without storing paths"
+        )
+        raise MemoryError(msg)
+
+
+def scalar_float(
+    value: object, name: str, *, minimum: float | None = None, strict: bool = False
+) -> float:
+    """A finite Python float, optionally bounded below (``> minimum`` when ``strict``)."""
+    arr = as_float_array(value, name)
+    if arr.ndim != 0:
+        msg = f"`{name}` must be a scalar, got an array of shape {arr.shape}"
+        raise ValueError(msg)
+    check_finite(arr, name)
+    x = float(arr)
+    if minimum is not None and (x <= minimum if strict else x < minimum):
+        op = ">" if strict else ">="
+        msg = f"`{name}` must be {op} {minimum}, got {x!r}"
+        raise ValueError(msg)
+    return x

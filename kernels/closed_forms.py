@@ -184,7 +184,9 @@ def _margrabe_one(
 def margrabe_price_1d_nb(spot1, spot2, t, vol1, vol2, corr, div1, div2, out):
     """Margrabe exchange-option prices into ``out`` (n,); serial."""
     for i in range(spot1.shape[0]):
-        out[i] = _margrabe_one(spot1[i], spot2[i], t[i], vol1[i], vol2[i], corr[i], div1[i], div2[i])
+        out[i] = _margrabe_one(
+            spot1[i], spot2[i], t[i], vol1[i], vol2[i], corr[i], div1[i], div2[i]
+        )
     return out
 
 
@@ -192,5 +194,7 @@ def margrabe_price_1d_nb(spot1, spot2, t, vol1, vol2, corr, div1, div2, out):
 def margrabe_price_1d_par_nb(spot1, spot2, t, vol1, vol2, corr, div1, div2, out):
     """Margrabe exchange-option prices into ``out`` (n,); ``prange`` over options."""
     for i in prange(spot1.shape[0]):
-        out[i] = _margrabe_one(spot1[i], spot2[i], t[i], vol1[i], vol2[i], corr[i], div1[i], div2[i])
+        out[i] = _margrabe_one(
+            spot1[i], spot2[i], t[i], vol1[i], vol2[i], corr[i], div1[i], div2[i]
+        )
     return out

@@ -180,10 +180,9 @@ def _rc_control(xl: float, xr: float, yl: float, yr: float, dl: float, dr: float
     """Control parameter matching second derivative ``d2`` at one end, kept shape-preserving."""
     h = xr - xl
     delta = (yr - yl) / h
-    if at_left:
-        r = (0.5 * h * d2 + dr - dl) / (delta - dl)
-    else:
-        r = (0.5 * h * d2 + dr - dl) / (dr - delta)
+    den = delta - dl if at_left else dr - delta
+    # den == 0: the data are linear at that end; so is the interpolant
+    r = (0.5 * h * d2 + dr - dl) / den if den != 0.0 else R_MAX
     # Minimum keeping the curvature sign of convex/concave data at both ends.
     r_min = 0.0
     if (delta - dl) * (dr - delta) > 0.0:

@@ -29,7 +29,7 @@ import numpy as np
 from numba import prange
 
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
-from fastopt.kernels._special import fast_exp
+from fastopt.kernels._special import fast_exp, norm_ppf
 from fastopt.kernels.enums import Barrier, Control, Payoff
 from fastopt.kernels.paths import (
     gbm_increments,
@@ -53,10 +53,7 @@ def _survival(buf, step_var, spec):  # type: ignore[no-untyped-def]
     hit = (lb <= 0.0) if up else (lb >= 0.0)
     for j in range(n):
         x = buf[j]
-        if up:
-            hit = hit or x >= lb
-        else:
-            hit = hit or x <= lb
+        hit = hit or (x >= lb if up else x <= lb)
         if spec.continuous and step_var[j] > 0.0:
             a = lb - prev
             b = lb - x
@@ -164,7 +161,9 @@ def _pathwise(buf, times, s0, mu, vol, spec, disc, x_t):  # type: ignore[no-unty
 
 
 @jit_inline
-def _gbm_block(key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, greeks, out, b, block):  # type: ignore[no-untyped-def]
+def _gbm_block(
+    key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, greeks, out, b, block
+):  # type: ignore[no-untyped-def]
     """Samples ``[b*block, (b+1)*block)`` under GBM."""
     n_samples = out.shape[1]
     n = drift.shape[0]
@@ -221,21 +220,29 @@ def mc_gbm_nb(key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, gr
     """Per-sample GBM results into ``out`` (N_OUT, n_samples); serial."""
     n_blocks = (out.shape[1] + block - 1) // block
     for b in range(n_blocks):
-        _gbm_block(key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, greeks, out, b, block)
+        _gbm_block(
+            key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, greeks, out, b, block
+        )
     return out
 
 
 @jit_parallel
-def mc_gbm_par_nb(key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, greeks, block, out):  # type: ignore[no-untyped-def]
+def mc_gbm_par_nb(
+    key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, greeks, block, out
+):  # type: ignore[no-untyped-def]
     """Per-sample GBM results; ``prange`` over blocks of samples."""
     n_blocks = (out.shape[1] + block - 1) // block
     for b in prange(n_blocks):
-        _gbm_block(key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, greeks, out, b, block)
+        _gbm_block(
+            key, s0, drift, vol_sd, times, mu, vol, disc, spec, antithetic, greeks, out, b, block
+        )
     return out
 
 
 @jit_inline
-def _merton_block(key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, out, b, block):  # type: ignore[no-untyped-def]
+def _merton_block(
+    key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, out, b, block
+):  # type: ignore[no-untyped-def]
     n_samples = out.shape[1]
     n = drift.shape[0]
     buf = np.empty(n)
@@ -262,25 +269,34 @@ def mc_merton_nb(key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antith
     """Per-sample Merton jump-diffusion results into ``out``; serial."""
     n_blocks = (out.shape[1] + block - 1) // block
     for b in range(n_blocks):
-        _merton_block(key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, out, b, block)
+        _merton_block(
+            key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, out, b, block
+        )
     return out
 
 
 @jit_parallel
-def mc_merton_par_nb(key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, block, out):  # type: ignore[no-untyped-def]
+def mc_merton_par_nb(
+    key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, block, out
+):  # type: ignore[no-untyped-def]
     """Per-sample Merton results; ``prange`` over blocks of samples."""
     n_blocks = (out.shape[1] + block - 1) // block
     for b in prange(n_blocks):
-        _merton_block(key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, out, b, block)
+        _merton_block(
+            key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, out, b, block
+        )
     return out
 
 
 @jit_inline
-def _heston_block(key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, antithetic, out, b, block):  # type: ignore[no-untyped-def]
+def _heston_block(
+    key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, antithetic, out, b, block
+):  # type: ignore[no-untyped-def]
     n_samples = out.shape[1]
     n = dt.shape[0]
     buf = np.empty(n)
     vbuf = np.empty(n)
+    scratch = np.empty(n)
     step_var = np.empty(n)
     n_legs = 2 if antithetic else 1
     for i in range(b * block, min((b + 1) * block, n_samples)):
@@ -305,14 +321,184 @@ def mc_heston_nb(key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, anti
     """Per-sample Heston (QE) results into ``out``; serial."""
     n_blocks = (out.shape[1] + block - 1) // block
     for b in range(n_blocks):
-        _heston_block(key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, antithetic, out, b, block)
+        _heston_block(
+            key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, antithetic, out, b, block
+        )
     return out
 
 
 @jit_parallel
-def mc_heston_par_nb(key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, antithetic, block, out):  # type: ignore[no-untyped-def]
+def mc_heston_par_nb(
+    key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, antithetic, block, out
+):  # type: ignore[no-untyped-def]
     """Per-sample Heston results; ``prange`` over blocks of samples."""
     n_blocks = (out.shape[1] + block - 1) // block
     for b in prange(n_blocks):
-        _heston_block(key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, antithetic, out, b, block)
+        _heston_block(
+            key, s0, dt, carry, v0, kappa, theta, xi, rho, disc, spec, antithetic, out, b, block
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- randomised QMC
+
+
+@jit
+def brownian_bridge_plan_nb(times):  # type: ignore[no-untyped-def]
+    """Construction order of a Brownian bridge on ``times`` (n,), breadth first.
+
+    Returns ``(target, left, right, w_left, w_right, sd)`` of length n: step
+    ``k`` sets ``W[target[k]] = w_left*W[left] + w_right*W[right] + sd*z_k``,
+    where index -1 means time 0 (W = 0) and ``right == -1`` for the first step
+    (the terminal point, from time 0). The first normals carry the
+    large-scale moves, which is what makes low-discrepancy points effective.
+    """
+    n = times.shape[0]
+    target = np.empty(n, np.int64)
+    left = np.empty(n, np.int64)
+    right = np.empty(n, np.int64)
+    w_left = np.empty(n)
+    w_right = np.empty(n)
+    sd = np.empty(n)
+    target[0] = n - 1
+    left[0] = -1
+    right[0] = -1
+    w_left[0] = 0.0
+    w_right[0] = 0.0
+    sd[0] = math.sqrt(times[n - 1])
+    q_lo = np.empty(2 * n + 1, np.int64)  # queue of intervals (lo, hi), lo = -1 is time 0
+    q_hi = np.empty(2 * n + 1, np.int64)  # each split pushes two: at most 2n - 1 in all
+    head = 0
+    tail = 0
+    q_lo[tail] = -1
+    q_hi[tail] = n - 1
+    tail += 1
+    k = 1
+    while head < tail:
+        lo = q_lo[head]
+        hi = q_hi[head]
+        head += 1
+        if hi - lo <= 1:
+            continue
+        mid = (lo + hi) // 2 if lo >= 0 else (hi - 1) // 2
+        t_lo = 0.0 if lo < 0 else times[lo]
+        t_hi = times[hi]
+        t_mid = times[mid]
+        target[k] = mid
+        left[k] = lo
+        right[k] = hi
+        w_left[k] = (t_hi - t_mid) / (t_hi - t_lo)
+        w_right[k] = (t_mid - t_lo) / (t_hi - t_lo)
+        sd[k] = math.sqrt((t_mid - t_lo) * (t_hi - t_mid) / (t_hi - t_lo))
+        k += 1
+        q_lo[tail] = lo
+        q_hi[tail] = mid
+        tail += 1
+        q_lo[tail] = mid
+        q_hi[tail] = hi
+        tail += 1
+    return target, left, right, w_left, w_right, sd
+
+
+@jit_inline
+def _bridge_block(
+    u,
+    plan_t,
+    plan_l,
+    plan_r,
+    plan_wl,
+    plan_wr,
+    plan_sd,
+    times,
+    s0,
+    mu,
+    vol,
+    disc,
+    spec,
+    out,
+    b,
+    block,
+):  # type: ignore[no-untyped-def]
+    n_samples = u.shape[0]
+    n = u.shape[1]
+    w = np.empty(n)
+    buf = np.empty(n)
+    scratch = np.empty(n)
+    step_var = np.empty(n)
+    prev_t = 0.0
+    for j in range(n):
+        step_var[j] = vol * vol * (times[j] - prev_t)
+        prev_t = times[j]
+    drift = mu - 0.5 * vol * vol
+    for i in range(b * block, min((b + 1) * block, n_samples)):
+        for k in range(n):
+            z = norm_ppf(u[i, k])
+            lo = plan_l[k]
+            hi = plan_r[k]
+            base = 0.0
+            if lo >= 0:
+                base += plan_wl[k] * w[lo]
+            if hi >= 0:
+                base += plan_wr[k] * w[hi]
+            w[plan_t[k]] = base + plan_sd[k] * z
+        for j in range(n):
+            buf[j] = drift * times[j] + vol * w[j]
+        y, x_t, geo = _payoff(buf, step_var, scratch, s0, spec, disc)
+        out[0, i] = y
+        out[1, i] = _control(x_t, geo, spec, disc)
+
+
+@jit
+def mc_gbm_qmc_nb(
+    u, plan_t, plan_l, plan_r, plan_wl, plan_wr, plan_sd, times, s0, mu, vol, disc, spec, block, out
+):  # type: ignore[no-untyped-def]
+    """GBM payoffs from uniforms ``u`` (n_samples, n_steps) via a Brownian bridge; serial."""
+    n_blocks = (u.shape[0] + block - 1) // block
+    for b in range(n_blocks):
+        _bridge_block(
+            u,
+            plan_t,
+            plan_l,
+            plan_r,
+            plan_wl,
+            plan_wr,
+            plan_sd,
+            times,
+            s0,
+            mu,
+            vol,
+            disc,
+            spec,
+            out,
+            b,
+            block,
+        )
+    return out
+
+
+@jit_parallel
+def mc_gbm_qmc_par_nb(
+    u, plan_t, plan_l, plan_r, plan_wl, plan_wr, plan_sd, times, s0, mu, vol, disc, spec, block, out
+):  # type: ignore[no-untyped-def]
+    """GBM payoffs from uniforms via a Brownian bridge; ``prange`` over blocks."""
+    n_blocks = (u.shape[0] + block - 1) // block
+    for b in prange(n_blocks):
+        _bridge_block(
+            u,
+            plan_t,
+            plan_l,
+            plan_r,
+            plan_wl,
+            plan_wr,
+            plan_sd,
+            times,
+            s0,
+            mu,
+            vol,
+            disc,
+            spec,
+            out,
+            b,
+            block,
+        )
     return out

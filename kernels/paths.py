@@ -265,7 +265,9 @@ def merton_paths_par_nb(key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, antithetic,
 
 
 @jit_inline
-def _heston_store_block(key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, out, out_var, b, block):  # type: ignore[no-untyped-def]
+def _heston_store_block(
+    key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, out, out_var, b, block
+):  # type: ignore[no-untyped-def]
     n_paths = out.shape[0]
     n = dt.shape[0]
     buf = np.empty(n)
@@ -288,22 +290,28 @@ def heston_paths_nb(key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, b
     """Full Heston paths (spot into ``out``, variance into ``out_var``); serial."""
     n_blocks = (out.shape[0] + block - 1) // block
     for b in range(n_blocks):
-        _heston_store_block(key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, out, out_var, b, block)
+        _heston_store_block(
+            key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, out, out_var, b, block
+        )
     return out
 
 
 @jit_parallel
-def heston_paths_par_nb(key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, block, out, out_var):  # type: ignore[no-untyped-def]
+def heston_paths_par_nb(
+    key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, block, out, out_var
+):  # type: ignore[no-untyped-def]
     """Full Heston paths; ``prange`` over blocks of paths."""
     n_blocks = (out.shape[0] + block - 1) // block
     for b in prange(n_blocks):
-        _heston_store_block(key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, out, out_var, b, block)
+        _heston_store_block(
+            key, s0, dt, carry, v0, kappa, theta, xi, rho, antithetic, out, out_var, b, block
+        )
     return out
 
 
 @jit_inline
 def _corr_store_block(key, s0, drift, vol_sd, chol, antithetic, out, b, block):  # type: ignore[no-untyped-def]
-    """Correlated GBM: ``drift``/``vol_sd`` are (n_steps, n_assets); ``chol`` (n_assets, n_assets)."""
+    """Correlated GBM block; ``drift``/``vol_sd`` (n_steps, n_assets), ``chol`` square."""
     n_paths = out.shape[0]
     n = drift.shape[0]
     d = drift.shape[1]

@@ -27,11 +27,11 @@ References
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from fastopt.kernels._jit import DISABLE_JIT, jit_inline
-import math
-
 from fastopt.kernels._special import fast_log, norm_ppf, sincos_turns
 
 if DISABLE_JIT:  # Python ints do not wrap: mask to 64 bits explicitly
