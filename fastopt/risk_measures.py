@@ -182,6 +182,10 @@ def _book_arrays(
             f"{', '.join(BOOK_COLUMNS)} (optional: vol); got {sorted(cols)!r}"
         )
         raise ValueError(msg)
+    empty = [c for c in BOOK_COLUMNS if np.size(cols[c]) == 0]
+    if empty:
+        msg = f"`book` must hold at least one option, got empty column(s) {empty!r}"
+        raise ValueError(msg)
     named: dict[str, np.ndarray[Any, Any]] = {}
     for name in ("strike", "t", "quantity", "vol"):
         if name not in cols:
@@ -202,9 +206,6 @@ def _book_arrays(
         raise ValueError(msg)
     arrays = dict(zip(named, flat, strict=True))
     strike = arrays["book['strike']"]
-    if strike.shape[0] == 0:
-        msg = "`book` must hold at least one option, got 0 rows"
-        raise ValueError(msg)
     vols = arrays.get("book['vol']", np.full(strike.shape[0], vol))
     return (
         strike,

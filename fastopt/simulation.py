@@ -348,7 +348,7 @@ def correlation_factor(corr: npt.ArrayLike, n_assets: int) -> npt.NDArray[np.flo
         msg = f"`corr` must be positive semi-definite; its smallest eigenvalue is {eig[0]:.3g}"
         raise ValueError(msg)
     try:
-        return np.linalg.cholesky(c)
+        return np.asarray(np.linalg.cholesky(c), dtype=np.float64)
     except np.linalg.LinAlgError:
         # semi-definite: L = Q sqrt(Lambda), made lower-triangular by a QR step
         w, v = np.linalg.eigh(c)
