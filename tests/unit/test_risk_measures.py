@@ -88,7 +88,7 @@ def test_deep_itm_call_book_matches_lognormal_quantile():
     s = vol * math.sqrt(h)
     es_want = spot - spot * math.exp(-0.5 * s * s) * norm.cdf(norm.ppf(1 - a) - s) / (1 - a)
     assert r.es == pytest.approx(es_want, rel=0.05 if DISABLE_JIT else 0.02)
-    assert r.es_stderr < 0.02 * r.es
+    assert r.es_stderr < (0.05 if DISABLE_JIT else 0.02) * r.es
 
 
 def test_delta_gamma_close_to_full_for_short_horizons():
