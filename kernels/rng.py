@@ -52,13 +52,24 @@ else:
 _TWO_M53 = 1.0 / 9007199254740992.0
 
 
-@jit_inline
-def mix64(key, index):  # type: ignore[no-untyped-def]
-    """The ``index``-th SplitMix64 output after state ``key`` (uint64 in, uint64 out)."""
-    z = (key + (index + _ONE) * _GAMMA) & _MASK
-    z = ((z ^ (z >> _S30)) * _M1) & _MASK
-    z = ((z ^ (z >> _S27)) * _M2) & _MASK
-    return z ^ (z >> _S31)
+if DISABLE_JIT:
+
+    def mix64(key, index):  # type: ignore[no-untyped-def]
+        """The ``index``-th SplitMix64 output after state ``key`` (Python-int twin)."""
+        z = (int(key) + (int(index) + 1) * _GAMMA) & _MASK
+        z = ((z ^ (z >> _S30)) * _M1) & _MASK
+        z = ((z ^ (z >> _S27)) * _M2) & _MASK
+        return z ^ (z >> _S31)
+
+else:
+
+    @jit_inline
+    def mix64(key, index):  # type: ignore[no-untyped-def]
+        """The ``index``-th SplitMix64 output after state ``key`` (uint64 in, uint64 out)."""
+        z = (key + (index + _ONE) * _GAMMA) & _MASK
+        z = ((z ^ (z >> _S30)) * _M1) & _MASK
+        z = ((z ^ (z >> _S27)) * _M2) & _MASK
+        return z ^ (z >> _S31)
 
 
 @jit_inline
