@@ -14,13 +14,12 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
-from scipy.stats import qmc
 
 from fastopt._random import stream_key
 from fastopt._validate import check_choice, check_int, check_memory, parse_kind, scalar_float
 from fastopt._validate import time_grid as _time_grid
 from fastopt.kernels import mc as _mc
+from fastopt.kernels._special import norm_ppf
 from fastopt.kernels.enums import Barrier, Control, Payoff, PayoffSpec
 from fastopt.parallel import use_parallel
 from fastopt.pricing import bs_price
@@ -297,12 +296,14 @@ def _estimate(y: Any, c: Any | None, mean_c: float) -> tuple[float, float, float
 
 
 def _interval(price: float, se: float, confidence: float, dof: int | None) -> tuple[float, float]:
-    q = (
-        stats.norm.ppf(0.5 + confidence / 2)
-        if dof is None
-        else stats.t.ppf(0.5 + confidence / 2, dof)
-    )
-    return price - float(q) * se, price + float(q) * se
+    """Normal (pseudo-random) or Student-t (RQMC randomisations) confidence interval."""
+    if dof is None:
+        q = float(norm_ppf(0.5 + confidence / 2))
+    else:
+        from scipy import stats  # lazy: scipy.stats takes ~0.4 s to import
+
+        q = float(stats.t.ppf(0.5 + confidence / 2, dof))
+    return price - q * se, price + q * se
 
 
 def _rqmc(p: _Problem, n_paths: int, n_randomizations: int, seed: Any) -> list[tuple[Any, Any]]:
@@ -319,6 +320,8 @@ def _rqmc(p: _Problem, n_paths: int, n_randomizations: int, seed: Any) -> list[t
             f"n_paths={nearest * n_randomizations}"
         )
         raise ValueError(msg)
+    from scipy.stats import qmc
+
     plan = _mc.brownian_bridge_plan_nb(p.times)
     disc = math.exp(-p.rate * p.t)
     children = np.random.SeedSequence(seed).spawn(n_randomizations)

@@ -31,11 +31,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 
 from fastopt._typing import Float64Array
 from fastopt._validate import (
@@ -51,6 +50,11 @@ from fastopt._validate import (
 from fastopt.kernels import var as _kv
 from fastopt.parallel import use_parallel
 from fastopt.pricing import bs_greeks
+
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    from fastopt._lazy import polars as pl
 
 __all__ = [
     "RiskMeasures",

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, overload
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 
 from fastopt._typing import Float64Array
 from fastopt._validate import (
@@ -39,6 +38,11 @@ from fastopt._validate import (
     wrap,
 )
 from fastopt.kernels import vol as _kv
+
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    from fastopt._lazy import polars as pl
 
 if TYPE_CHECKING:
     import pandas as pd
