@@ -7,6 +7,7 @@ offending value (and its index for arrays) and say what is allowed.
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from typing import Any
@@ -60,30 +61,43 @@ def as_float_array(value: object, name: str) -> FloatArray:
     raise TypeError(msg)
 
 
+def _bounds(arr: FloatArray) -> tuple[float, float]:
+    """(min, max) in two SIMD reductions; NaN anywhere makes both NaN."""
+    if arr.size == 0:
+        return 0.0, 0.0
+    return float(arr.min()), float(arr.max())
+
+
 def check_finite(arr: FloatArray, name: str) -> None:
     """Raise ``ValueError`` if any element is NaN or infinite."""
+    lo, hi = _bounds(arr)
+    if -math.inf < lo and hi < math.inf:  # fast path: no temporaries
+        return
     bad = ~np.isfinite(arr)
-    if bad.any():
-        msg = f"`{name}` must be finite, got {_first_bad(bad, arr)}"
-        raise ValueError(msg)
+    msg = f"`{name}` must be finite, got {_first_bad(bad, arr)}"
+    raise ValueError(msg)
 
 
 def check_positive(arr: FloatArray, name: str) -> None:
     """Raise ``ValueError`` unless every element is finite and > 0."""
+    lo, hi = _bounds(arr)
+    if lo > 0.0 and hi < math.inf:
+        return
     check_finite(arr, name)
     bad = arr <= 0
-    if bad.any():
-        msg = f"`{name}` must be > 0, got {_first_bad(bad, arr)}"
-        raise ValueError(msg)
+    msg = f"`{name}` must be > 0, got {_first_bad(bad, arr)}"
+    raise ValueError(msg)
 
 
 def check_nonnegative(arr: FloatArray, name: str) -> None:
     """Raise ``ValueError`` unless every element is finite and >= 0."""
+    lo, hi = _bounds(arr)
+    if lo >= 0.0 and hi < math.inf:
+        return
     check_finite(arr, name)
     bad = arr < 0
-    if bad.any():
-        msg = f"`{name}` must be >= 0, got {_first_bad(bad, arr)}"
-        raise ValueError(msg)
+    msg = f"`{name}` must be >= 0, got {_first_bad(bad, arr)}"
+    raise ValueError(msg)
 
 
 def parse_kind(kind: object, name: str = "kind") -> BoolArray:

@@ -52,7 +52,13 @@ solve ``1/ln b(s) = 1/ln beta`` (small prices), ``b(s) = beta`` (middle) or
 in the form that avoids cancellation in each region (scaled ``erfcx`` below
 the vega maximum, ``erf`` near the money, sums of positive terms for
 ``b_max - b``). Two iterations reach machine precision almost everywhere; a
-bracket with bisection guards every step.
+bracket with bisection guards every step. In the two middle branches the
+first Householder step is refined on the exact Taylor expansion of ``b``
+around the current point (:func:`_mid_refine`: only arithmetic, no new
+evaluation of ``b``); when its a-posteriori error bound is below
+``ONE_STEP_TOL`` that single iteration is final (three quarters of a typical
+batch). The rational approximations (Cody's erf/erfcx, Acklam's quantile) are
+evaluated with Estrin's scheme: shorter dependency chains than Horner's.
 
 Bachelier: with ``x = -|F - K|`` and time value ``v``, the ratio
 ``v / |x| = psi(u) / |u|`` with ``psi(u) = phi(u) + u Phi(u)`` depends on
@@ -71,9 +77,7 @@ from fastopt.kernels._jit import jit, jit_inline, jit_parallel
 from fastopt.kernels._special import (
     INV_SQRT2,
     INV_SQRT_2PI,
-    _erf_small,
-    _erfcx_large,
-    _erfcx_mid,
+    INV_SQRT_PI,
 )
 from fastopt.kernels.enums import IVStatus, Model
 
@@ -126,13 +130,15 @@ def _norm_ppf_log(lnp: float) -> float:
     """
     if lnp < -3.719339999862803:  # p < 0.02425: tail, q = sqrt(-2 ln p)
         q = math.sqrt(-2.0 * lnp)
-        num = ((((_C0 * q + _C1) * q + _C2) * q + _C3) * q + _C4) * q + _C5
-        den = (((_D0 * q + _D1) * q + _D2) * q + _D3) * q + 1.0
+        q2 = q * q
+        num = (_C5 + _C4 * q) + q2 * ((_C3 + _C2 * q) + q2 * (_C1 + _C0 * q))
+        den = (1.0 + _D3 * q) + q2 * ((_D2 + _D1 * q) + q2 * _D0)
         return num / den
     q = math.exp(lnp) - 0.5
     r = q * q
-    num = (((((_A0 * r + _A1) * r + _A2) * r + _A3) * r + _A4) * r + _A5) * q
-    den = ((((_B0 * r + _B1) * r + _B2) * r + _B3) * r + _B4) * r + 1.0
+    r2 = r * r
+    num = ((_A5 + _A4 * r) + r2 * ((_A3 + _A2 * r) + r2 * (_A1 + _A0 * r))) * q
+    den = (1.0 + _B4 * r) + r2 * ((_B3 + _B2 * r) + r2 * (_B1 + _B0 * r))
     return num / den
 
 
@@ -147,6 +153,57 @@ def _norm_ppf_log(lnp: float) -> float:
 
 
 @jit_inline
+def _erf_small(y: float) -> float:
+    """erf(y) for |y| <= 0.5: Cody's first interval, Estrin's scheme (short dependency chains)."""
+    z = y * y
+    z2 = z * z
+    num = (3.20937758913846947e03 + 3.77485237685302021e02 * z) + z2 * (
+        1.13864154151050156e02 + 3.16112374387056560e00 * z + 1.85777706184603153e-1 * z2
+    )
+    den = (2.84423683343917062e03 + 1.28261652607737228e03 * z) + z2 * (
+        2.44024637934444173e02 + 2.36012909523441209e01 * z + z2
+    )
+    return y * num / den
+
+
+@jit_inline
+def _erfcx_mid(y: float) -> float:
+    """exp(y^2) erfc(y) for 0.46875 <= y <= 4: Cody's second interval, Estrin's scheme."""
+    y2 = y * y
+    y4 = y2 * y2
+    n01 = 1.23033935479799725e03 + 2.05107837782607147e03 * y
+    n23 = 1.71204761263407058e03 + 8.81952221241769090e02 * y
+    n45 = 2.98635138197400131e02 + 6.61191906371416295e01 * y
+    n67 = 8.88314979438837594e00 + 5.64188496988670089e-1 * y
+    num = (n01 + y2 * n23) + y4 * ((n45 + y2 * n67) + y4 * 2.15311535474403846e-8)
+    d01 = 1.23033935480374942e03 + 3.43936767414372164e03 * y
+    d23 = 4.36261909014324716e03 + 3.29079923573345963e03 * y
+    d45 = 1.62138957456669019e03 + 5.37181101862009858e02 * y
+    d67 = 1.17693950891312499e02 + 1.57449261107098347e01 * y
+    den = (d01 + y2 * d23) + y4 * ((d45 + y2 * d67) + y4)
+    return num / den
+
+
+@jit_inline
+def _erfcx_large(y: float) -> float:
+    """exp(y^2) erfc(y) for y > 4: Cody's third interval, Estrin's scheme; finite for y > 0."""
+    w = 1.0 / (y * y)
+    w2 = w * w
+    w4 = w2 * w2
+    num = (
+        (6.58749161529837803e-4 + 1.60837851487422766e-2 * w)
+        + w2 * (1.25781726111229246e-1 + 3.60344899949804439e-1 * w)
+        + w4 * (3.05326634961232344e-1 + 1.63153871373020978e-2 * w)
+    )
+    den = (
+        (2.33520497626869185e-3 + 6.05183413124413191e-2 * w)
+        + w2 * (5.27905102951428412e-1 + 1.87295284992346047e00 * w)
+        + w4 * (2.56852019228982242e00 + w)
+    )
+    return (INV_SQRT_PI - w * num / den) / y
+
+
+@jit_inline
 def erfcx(y: float) -> float:
     """exp(y^2) erfc(y) for y >= 0 (one interval evaluated)."""
     if y <= 0.46875:
@@ -157,15 +214,23 @@ def erfcx(y: float) -> float:
 
 
 @jit_inline
+def _erfc_scaled(y: float, e: float, c: float) -> float:
+    """``e erfcx(y)`` for y >= 0, given ``c = e exp(y^2)`` (known in closed form)."""
+    if y <= 0.46875:
+        return c * (1.0 - _erf_small(y))
+    if y <= 4.0:
+        return e * _erfcx_mid(y)
+    return e * _erfcx_large(y)
+
+
+@jit_inline
 def _sinh_small(y: float) -> float:
     """sinh(y) for |y| <= 0.25 (Taylor series to y^13, error < 1e-20 relative)."""
     z = y * y
-    p = 1.0 / 6227020800.0
-    p = p * z + 1.0 / 39916800.0
-    p = p * z + 1.0 / 362880.0
-    p = p * z + 1.0 / 5040.0
-    p = p * z + 1.0 / 120.0
-    p = p * z + 1.0 / 6.0
+    z2 = z * z
+    p = (1.0 / 6.0 + z * (1.0 / 120.0)) + z2 * (
+        (1.0 / 5040.0 + z * (1.0 / 362880.0)) + z2 * (1.0 / 39916800.0 + z * (1.0 / 6227020800.0))
+    )
     return y + y * z * p
 
 
@@ -175,29 +240,28 @@ def _sinh_small(y: float) -> float:
 
 
 @jit_inline
-def _rc_control(xl: float, xr: float, yl: float, yr: float, dl: float, dr: float,
-                d2: float, at_left: bool) -> float:  # fmt: skip
-    """Control parameter matching second derivative ``d2`` at one end, kept shape-preserving."""
-    h = xr - xl
-    delta = (yr - yl) / h
+def _rc_control(h: float, delta: float, dl: float, dr: float, d2: float, at_left: bool) -> float:
+    """Control parameter matching second derivative ``d2`` at one end, kept shape-preserving.
+
+    ``h = xr - xl`` and ``delta = (yr - yl) / h`` describe the data, ``dl``/``dr`` the end slopes.
+    """
     den = delta - dl if at_left else dr - delta
+    oth = dr - delta if at_left else delta - dl
     # den == 0: the data are linear at that end; so is the interpolant
     r = (0.5 * h * d2 + dr - dl) / den if den != 0.0 else R_MAX
     # Minimum keeping the curvature sign of convex/concave data at both ends.
     r_min = 0.0
-    if (delta - dl) * (dr - delta) > 0.0:
-        r_min = max((dr - dl) / (delta - dl), (dr - dl) / (dr - delta))
+    if den * oth > 0.0:
+        r_min = max((dr - dl) / oth, (dr - dl) / den)
     if not (r >= r_min):  # also catches NaN
         r = r_min
     return min(r, R_MAX)
 
 
 @jit_inline
-def _rc_eval(xv: float, xl: float, xr: float, yl: float, yr: float, dl: float, dr: float,
-             r: float) -> float:  # fmt: skip
-    """Evaluate the rational cubic through (xl, yl, dl), (xr, yr, dr) with control ``r``."""
-    h = xr - xl
-    t = (xv - xl) / h
+def _rc_eval(t: float, h: float, yl: float, yr: float, dl: float, dr: float, r: float) -> float:
+    """Rational cubic through (xl, yl, dl), (xr, yr, dr) with control ``r`` at
+    ``t = (xv - xl) / h``, ``h = xr - xl``."""
     omt = 1.0 - t
     if r >= R_MAX:
         return yr * t + yl * omt
@@ -214,34 +278,36 @@ def _rc_eval(xv: float, xl: float, xr: float, yl: float, yr: float, dl: float, d
 
 
 @jit_inline
-def _black_vega(x: float, s: float, bmax: float) -> tuple[float, float]:
-    """(b(x, s), b'(s)) for x <= 0, s > 0, ``bmax = e^{x/2}``, without cancellation.
+def _black_vega(x: float, h: float, s: float, bmax: float, ibmax: float) -> tuple[float, float]:
+    """(b(x, s), b'(s)) for x <= 0, s > 0, ``h = x/s``, ``bmax = e^{x/2} = 1/ibmax``.
 
     ``b'(s) = phi(x/s + s/2) e^{x/2} = E / sqrt(2 pi)`` with
-    ``E = exp(-(x^2/s^2 + s^2/4) / 2)``, and every form of ``b`` below shares ``E``.
+    ``E = exp(-(x^2/s^2 + s^2/4) / 2)``, and every form of ``b`` below shares ``E``
+    (without cancellation).
     """
-    h = x / s
     t = 0.5 * s
     d1 = h + t
     d2 = h - t
     e = math.exp(-0.5 * (h * h + t * t))
     if d1 <= 0.0:  # below the vega maximum: a difference of two erfcx
-        b = 0.5 * e * (erfcx(-d1 * INV_SQRT2) - erfcx(-d2 * INV_SQRT2))
+        # e exp(d1^2/2) = e^{x/2} = bmax and e exp(d2^2/2) = e^{-x/2} = 1/bmax
+        g1 = _erfc_scaled(-d1 * INV_SQRT2, e, bmax)
+        b = 0.5 * (g1 - _erfc_scaled(-d2 * INV_SQRT2, e, ibmax))
     elif x > -0.5:  # near the money: sinh(x/2) + (e^{x/2} erf(d1/r2) + e^{-x/2} erf(-d2/r2))/2
         y1 = d1 * INV_SQRT2
         y2 = -d2 * INV_SQRT2
         t1 = bmax * _erf_small(y1) if y1 <= 0.5 else bmax - e * erfcx(y1)
-        t2 = _erf_small(y2) / bmax if y2 <= 0.5 else 1.0 / bmax - e * erfcx(y2)
+        t2 = _erf_small(y2) * ibmax if y2 <= 0.5 else ibmax - e * erfcx(y2)
         b = _sinh_small(0.5 * x) + 0.5 * (t1 + t2)
     else:  # b_max - (e^{x/2} Phi(-d1) + e^{-x/2} Phi(d2)); b >= b_c >= b_max / 10 here
-        b = bmax - 0.5 * e * (erfcx(d1 * INV_SQRT2) + erfcx(-d2 * INV_SQRT2))
+        g1 = _erfc_scaled(d1 * INV_SQRT2, e, bmax)
+        b = bmax - 0.5 * (g1 + _erfc_scaled(-d2 * INV_SQRT2, e, ibmax))
     return b, INV_SQRT_2PI * e
 
 
 @jit_inline
-def _log_black(x: float, s: float) -> tuple[float, float]:
-    """(ln b(x, s), b'(s) / b(s)) for s <= s_c (x/s + s/2 <= 0); no underflow."""
-    h = x / s
+def _log_black(h: float, s: float) -> tuple[float, float]:
+    """(ln b(x, s), b'(s) / b(s)) for s <= s_c (h + s/2 <= 0, h = x/s); no underflow."""
     t = 0.5 * s
     d1 = min(h + t, 0.0)
     dd = 0.5 * (erfcx(-d1 * INV_SQRT2) - erfcx(-(h - t) * INV_SQRT2))
@@ -249,9 +315,8 @@ def _log_black(x: float, s: float) -> tuple[float, float]:
 
 
 @jit_inline
-def _log_gap(x: float, s: float) -> tuple[float, float]:
-    """(ln(b_max - b(x, s)), b'(s) / (b_max - b)) for s >= s_c; a sum of positives."""
-    h = x / s
+def _log_gap(h: float, s: float) -> tuple[float, float]:
+    """(ln(b_max - b(x, s)), b'(s) / (b_max - b)) for s >= s_c (h = x/s); a sum of positives."""
     t = 0.5 * s
     d1 = max(h + t, 0.0)
     gg = 0.5 * (erfcx(d1 * INV_SQRT2) + erfcx((t - h) * INV_SQRT2))
@@ -265,60 +330,125 @@ def _b2(x: float, s: float) -> float:
     return h * h / s - 0.25 * s
 
 
+MID_ONE_STEP = 0.02
+"""Middle branches: refine a Householder step of relative size below this with
+:func:`_mid_refine` (from the initial guess, steps are < 4e-3 on the research batch)."""
+ONE_STEP_TOL = 0.05 * EPS
+"""Accept the refined step when its a-posteriori error bound is below this (relative)."""
+
+
+@jit_inline
+def _mid_refine(s: float, u: float, w: float, nu: float, step: float) -> tuple[float, float]:
+    """Refine a Householder step ``step`` on b(s) = beta to (near) machine precision.
+
+    Exact identity: with ``z = D/s``, ``w = h^2 = x^2/s^2`` and ``u = 1/s``,
+    ``b'(s + D) / b'(s) = exp(E(z))``, ``E(z) = e1 z + e2 z^2 + w sum_{k>=3} (-1)^(k+1)
+    (k+1)/2 z^k``, ``e1 = w - s^2/4``, ``e2 = -3w/2 - s^2/8``. So ``b(s + D) = beta`` is
+    ``G(z) = int_0^z exp(E) = nu/s`` (``nu = (beta - b)/b'``). One Newton step on the
+    degree-6 Taylor polynomial of ``G`` (coefficients ``f_k/(k+1)``, ``exp(E) = sum
+    f_k z^k``), started from the order-4 Householder step, leaves the truncation
+    error ``~ |f_6| |z|^7 / 7`` (bounded with ``|f_5| + |f_6|``) plus the Newton error
+    ``~ |f_1| dz^2``.
+
+    Returns ``(refined step, bound of its error)``, both absolute in ``s``.
+    """
+    ss = s * s
+    e1 = w - 0.25 * ss
+    e2 = -1.5 * w - 0.125 * ss
+    e3 = 2.0 * w
+    e4 = -2.5 * w
+    e5 = 3.0 * w
+    e6 = -3.5 * w
+    e1s = e1 * e1
+    f1 = e1
+    f2 = 0.5 * e1s + e2
+    f3 = (1.0 / 3.0) * (e1 * f2 + 2.0 * e2 * e1) + e3
+    f4 = 0.25 * (e1 * f3 + 3.0 * e3 * e1 + 2.0 * e2 * f2) + e4
+    f5 = 0.2 * (e1 * f4 + 4.0 * e4 * e1 + 3.0 * e3 * f2 + 2.0 * e2 * f3) + e5
+    f6 = (1.0 / 6.0) * (
+        e1 * f5 + 5.0 * e5 * e1 + 4.0 * e4 * f2 + 3.0 * e3 * f3 + 2.0 * e2 * f4
+    ) + e6
+    z = step * u
+    n = nu * u
+    z2 = z * z
+    z3 = z2 * z
+    fz = (1.0 + z * f1) + z2 * (f2 + z * f3) + z2 * z2 * (f4 + z * f5)
+    g = z * ((1.0 + 0.5 * z * f1) + z2 * ((1.0 / 3.0) * f2 + 0.25 * z * f3)
+             + z2 * z2 * (0.2 * f4 + (1.0 / 6.0) * z * f5))  # fmt: skip
+    dz = (n - g) / fz
+    z1 = z + dz
+    # |f5| too, in case f6 happens to be near a zero while the next ones are not
+    err = z3 * z3 * z * (abs(f6) + abs(f5)) * (1.0 / 7.0) + abs(f1) * dz * dz
+    return z1 * s, abs(err) * s
+
+
 @jit_inline
 def _lognormal_total_vol(
-    beta: float, ln_beta: float, x: float, bmax: float
+    beta: float, x: float, bmax: float, ibmax: float, tv: float, den: float
 ) -> tuple[float, int, bool]:
     """Total vol ``s`` with b(x, s) = beta, for x <= 0 and 0 < beta < bmax = e^{x/2}.
 
-    ``ln_beta`` is ln(beta) computed without underflow (beta itself may be
-    subnormal or 0 for prices near the bottom of the float range).
+    ``ibmax = 1/bmax``; ``beta = tv / den``, and for tiny prices ln(beta) is taken as
+    ln(tv) - ln(den) (beta itself may be subnormal or 0 near the bottom of the float
+    range).
 
     Returns ``(s, iterations, converged)``.
     """
     ax = -x
     sc = math.sqrt(2.0 * ax)
-    bc = 0.5 * bmax * (1.0 - erfcx(math.sqrt(ax)))  # b(x, s_c), no exponential needed
-    vc = INV_SQRT_2PI * bmax
+    # b(x, s_c) = b_max (1 - erfcx(sqrt|x|)) / 2 with b_max e^{|x|} = 1 / b_max
+    bc = 0.5 * (bmax - _erfc_scaled(math.sqrt(ax), bmax, ibmax))
+    ivc = SQRT_2PI * ibmax  # 1 / b'(s_c)
     inf = math.inf
+    ln_target = 0.0
+    i_target = 0.0
     if beta < bc:
-        sl = sc - bc / vc
+        sl = sc - bc * ivc
         if sl > 0.0:
-            bl, vl = _black_vega(x, sl, bmax)
+            isl = 1.0 / sl
+            hl = x * isl
+            bl, vl = _black_vega(x, hl, sl, bmax, ibmax)
         else:
-            bl, vl = 0.0, 0.0
+            isl, hl, bl, vl = inf, -inf, 0.0, 0.0
+        ivl = 1.0 / vl
         if beta < bl:
             # lower branch: interpolate f = A Phi(-|x|/(sqrt3 s))^3 as a function of beta
             branch = _BR_LOWER
             s_lo, s_hi = 0.0, sl
+            ln_target = math.log(tv) - math.log(den) if beta < 1e-280 else math.log(beta)
+            i_target = 1.0 / ln_target
             amp = TWO_PI * ax / (3.0 * SQRT3)
-            z = -ax / (SQRT3 * sl)
+            z = hl * (1.0 / SQRT3)
             ez = math.exp(-0.5 * z * z)
             pz = 0.5 * ez * erfcx(-z * INV_SQRT2)
             phz = INV_SQRT_2PI * ez
             fl = amp * pz * pz * pz
-            fs = (TWO_PI * x * x / (3.0 * sl * sl)) * pz * pz * phz
-            fss = fs * (-2.0 / sl + (2.0 * phz / pz - z) * ax / (SQRT3 * sl * sl))
-            dr = fs / vl
-            d2r = (fss - fs * _b2(x, sl)) / (vl * vl)
-            r = _rc_control(0.0, bl, 0.0, fl, 1.0, dr, d2r, False)
-            f = _rc_eval(beta, 0.0, bl, 0.0, fl, 1.0, dr, r)
+            fs = (TWO_PI / 3.0) * hl * hl * pz * pz * phz
+            fss = fs * isl * (-2.0 + (2.0 * phz / pz - z) * -z)
+            dr = fs * ivl
+            d2r = (fss - fs * (hl * hl * isl - 0.25 * sl)) * ivl * ivl
+            delta = fl / bl
+            r = _rc_control(bl, delta, 1.0, dr, d2r, False)
+            f = _rc_eval(beta / bl, bl, 0.0, fl, 1.0, dr, r)
             # f ~ beta as beta -> 0: use ln(beta) when f is tiny or not positive
-            ln_f = math.log(f) if f > 1e-280 else ln_beta
-            s = ax / (SQRT3 * -_norm_ppf_log((ln_f - math.log(amp)) / 3.0))
+            ln_fa = math.log(f / amp) if f > 1e-280 else ln_target - math.log(amp)
+            s = ax / (SQRT3 * -_norm_ppf_log(ln_fa * (1.0 / 3.0)))
         else:
             branch = _BR_MID
             s_lo, s_hi = sl, sc
-            r = _rc_control(bl, bc, sl, sc, 1.0 / vl, 1.0 / vc, 0.0, False)
-            s = _rc_eval(beta, bl, bc, sl, sc, 1.0 / vl, 1.0 / vc, r)
+            ih = 1.0 / (bc - bl)
+            r = _rc_control(bc - bl, (sc - sl) * ih, ivl, ivc, 0.0, False)
+            s = _rc_eval((beta - bl) * ih, bc - bl, sl, sc, ivl, ivc, r)
     else:
-        su = sc + (bmax - bc) / vc
-        bu, vu = _black_vega(x, su, bmax)
+        su = sc + (bmax - bc) * ivc
+        bu, vu = _black_vega(x, x / su, su, bmax, ibmax)
+        ivu = 1.0 / vu
         if beta <= bu:
             branch = _BR_MID
             s_lo, s_hi = sc, su
-            r = _rc_control(bc, bu, sc, su, 1.0 / vc, 1.0 / vu, 0.0, True)
-            s = _rc_eval(beta, bc, bu, sc, su, 1.0 / vc, 1.0 / vu, r)
+            ih = 1.0 / (bu - bc)
+            r = _rc_control(bu - bc, (su - sc) * ih, ivc, ivu, 0.0, True)
+            s = _rc_eval((beta - bc) * ih, bu - bc, sc, su, ivc, ivu, r)
         else:
             # upper branch: interpolate f = Phi(-s/2) as a function of beta
             branch = _BR_UPPER
@@ -328,37 +458,36 @@ def _lognormal_total_vol(
             phu = INV_SQRT_2PI * eu
             fs = -0.5 * phu
             fss = 0.125 * su * phu
-            dl = fs / vu
-            d2l = (fss - fs * _b2(x, su)) / (vu * vu)
-            r = _rc_control(bu, bmax, fu, 0.0, dl, -0.5, d2l, True)
-            f = _rc_eval(beta, bu, bmax, fu, 0.0, dl, -0.5, r)
+            dl = fs * ivu
+            d2l = (fss - fs * _b2(x, su)) * ivu * ivu
+            hh = bmax - bu
+            r = _rc_control(hh, -fu / hh, dl, -0.5, d2l, True)
+            f = _rc_eval((beta - bu) / hh, hh, fu, 0.0, dl, -0.5, r)
             if not (f > 0.0):
                 f = 0.5 * (bmax - beta)
             s = -2.0 * _norm_ppf_log(math.log(f))
+            ln_target = math.log(bmax - beta)
     if not (s > s_lo and s < s_hi):
         s = 0.5 * (s_lo + s_hi) if s_hi < inf else 2.0 * s_lo
-    ln_target = 0.0
-    if branch == _BR_LOWER:
-        ln_target = ln_beta
-    elif branch == _BR_UPPER:
-        ln_target = math.log(bmax - beta)
     for it in range(MAX_ITER):
-        h = x / s
-        b2 = h * h / s - 0.25 * s
-        b3 = b2 * b2 - 3.0 * h * h / (s * s) - 0.25
+        u = 1.0 / s
+        h = x * u
+        hh = h * h
+        b2 = hh * u - 0.25 * s
+        b3 = b2 * b2 - 3.0 * hh * u * u - 0.25
         if branch == _BR_LOWER:  # objective 1/ln b(s) - 1/ln beta
-            lnb, rho = _log_black(x, s)
+            lnb, rho = _log_black(h, s)
             if lnb > ln_target:
                 s_hi = s
             else:
                 s_lo = s
             inv_l = 1.0 / lnb
-            nu = lnb * (ln_target - lnb) / (ln_target * rho)
+            nu = lnb * (ln_target - lnb) * i_target / rho
             q1 = 1.0 + 2.0 * inv_l
             h2 = b2 - q1 * rho
             h3 = (2.0 + 6.0 * inv_l * (1.0 + inv_l)) * rho * rho - 3.0 * q1 * rho * b2 + b3
         elif branch == _BR_MID:  # objective b(s) - beta
-            b, vega = _black_vega(x, s, bmax)
+            b, vega = _black_vega(x, h, s, bmax, ibmax)
             if b > beta:
                 s_hi = s
             else:
@@ -367,7 +496,7 @@ def _lognormal_total_vol(
             h2 = b2
             h3 = b3
         else:  # objective ln(b_max - beta) - ln(b_max - b(s))
-            lng, rho = _log_gap(x, s)
+            lng, rho = _log_gap(h, s)
             if lng < ln_target:
                 s_hi = s
             else:
@@ -376,6 +505,11 @@ def _lognormal_total_vol(
             h2 = rho + b2
             h3 = 2.0 * rho * rho + 3.0 * rho * b2 + b3
         step = nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
+        if branch == _BR_MID and abs(step) <= MID_ONE_STEP * s:
+            step, err = _mid_refine(s, u, hh, nu, step)
+            s_new = s + step
+            if err <= ONE_STEP_TOL * s and s_new >= s_lo and s_new <= s_hi:
+                return s_new, it + 1, True
         s_new = s + step
         if abs(step) <= STEP_TOL * s and s_new >= s_lo and s_new <= s_hi:
             return s_new, it + 1, True
@@ -510,12 +644,12 @@ def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: f
     rkd = math.sqrt(kd)
     beta = tv / (rsq * rkd)
     xn = -abs(x)
-    bmax = min(rsq, rkd) / max(rsq, rkd)  # e^{-|x|/2} without an exponential
+    r_lo = min(rsq, rkd)
+    r_hi = max(rsq, rkd)
+    bmax = r_lo / r_hi  # e^{-|x|/2} without an exponential
     if beta >= bmax:
         return nan, _ABOVE, 0
-    # for tiny prices, take the logarithm without underflow
-    ln_beta = math.log(tv) - math.log(rsq) - math.log(rkd) if beta < 1e-280 else math.log(beta)
-    s, n_it, ok = _lognormal_total_vol(beta, ln_beta, xn, bmax)
+    s, n_it, ok = _lognormal_total_vol(beta, xn, bmax, r_hi / r_lo, tv, rsq * rkd)
     if not ok or math.isnan(s):
         return nan, _NOCONV, n_it
     return s / math.sqrt(t), _OK, n_it
