@@ -254,10 +254,15 @@ def _required(params: dict[str, Any], name: str, model: str) -> Any:
 def _samples(p: _Problem, n_samples: int, key: np.uint64, *, antithetic: bool, greeks: bool) -> Any:
     """Run the model's kernel: per-sample rows (N_OUT, n_samples)."""
     check_memory(_mc.N_OUT * n_samples * 8, f"{n_samples:,} Monte Carlo samples")
-    out = np.zeros((_mc.N_OUT, n_samples))
+    out = np.empty((_mc.N_OUT, n_samples))  # every kernel writes every row
     par = use_parallel(n_samples * p.times.size)
     disc = math.exp(-p.rate * p.t)
-    if p.model == "gbm":
+    one_step = p.times.size == 1 and p.payoff in ("european", "digital") and not greeks
+    if p.model == "gbm" and one_step:
+        kernel = _mc.mc_gbm_one_step_par_nb if par else _mc.mc_gbm_one_step_nb
+        drift1 = (p.rate - p.div - 0.5 * p.vol**2) * p.t
+        kernel(key, p.spot, drift1, p.vol * math.sqrt(p.t), disc, p.spec, antithetic, 4096, out)
+    elif p.model == "gbm":
         kernel = _mc.mc_gbm_par_nb if par else _mc.mc_gbm_nb
         drift = (p.rate - p.div - 0.5 * p.vol**2) * p.dt
         kernel(
@@ -329,7 +334,7 @@ def _rqmc(p: _Problem, n_paths: int, n_randomizations: int, seed: Any) -> list[t
     for child in children:
         u = qmc.Sobol(d=p.times.size, scramble=True, seed=np.random.default_rng(child))
         pts = np.ascontiguousarray(u.random_base2(int(math.log2(per))))
-        out = np.zeros((_mc.N_OUT, per))
+        out = np.empty((_mc.N_OUT, per))
         kernel = _mc.mc_gbm_qmc_par_nb if use_parallel(pts.size) else _mc.mc_gbm_qmc_nb
         kernel(pts, *plan, p.times, p.spot, p.rate - p.div, p.vol, disc, p.spec, BLOCK, out)
         results.append((out[0], out[1]))

@@ -52,7 +52,7 @@ if DISABLE_JIT:  # pure-Python twins so the kernels run (and are covered) withou
         """Reinterpret the bits of an int64 as a float64."""
         return float(struct.unpack("<d", struct.pack("<q", int(i)))[0])
 
-else:
+else:  # pragma: no cover - compiled mode only; coverage runs with NUMBA_DISABLE_JIT=1
 
     @intrinsic  # type: ignore[misc]
     def f64_as_i64(typingctx, x):  # type: ignore[no-untyped-def]

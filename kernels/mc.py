@@ -38,6 +38,7 @@ from fastopt.kernels.paths import (
     merton_log_path,
     sum8,
 )
+from fastopt.kernels.rng import normal_pair_at
 
 N_OUT = 5
 
@@ -240,6 +241,54 @@ def mc_gbm_par_nb(
 
 
 @jit_inline
+def _gbm_one_step_block(key, s0, drift, vol_sd, disc, spec, antithetic, out, b, block):  # type: ignore[no-untyped-def]
+    """One-step GBM, European/digital payoffs: a branch-free loop over samples (vectorised).
+
+    Sample ``i`` draws the first normal of pair ``i`` exactly as the general
+    kernel does for a one-step grid, so both kernels give identical results.
+    """
+    n_samples = out.shape[1]
+    w = spec.w
+    k = spec.strike
+    digital = spec.payoff == Payoff.DIGITAL
+    scale = 0.5 if antithetic else 1.0
+    c_kind = spec.control
+    for i in range(b * block, min((b + 1) * block, n_samples)):
+        z, _ = normal_pair_at(key, np.uint64(i))
+        up = s0 * fast_exp(drift + vol_sd * z)
+        dn = s0 * fast_exp(drift - vol_sd * z)
+        y_up = (spec.cash if w * (up - k) > 0.0 else 0.0) if digital else max(w * (up - k), 0.0)
+        y_dn = (spec.cash if w * (dn - k) > 0.0 else 0.0) if digital else max(w * (dn - k), 0.0)
+        c_up = up if c_kind == Control.TERMINAL_SPOT else max(w * (up - spec.control_strike), 0.0)
+        c_dn = dn if c_kind == Control.TERMINAL_SPOT else max(w * (dn - spec.control_strike), 0.0)
+        c_up = c_up if c_kind != Control.NONE else 0.0
+        c_dn = c_dn if c_kind != Control.NONE else 0.0
+        out[0, i] = disc * scale * (y_up + (y_dn if antithetic else 0.0))
+        out[1, i] = disc * scale * (c_up + (c_dn if antithetic else 0.0))
+        out[2, i] = 0.0
+        out[3, i] = 0.0
+        out[4, i] = 0.0
+
+
+@jit
+def mc_gbm_one_step_nb(key, s0, drift, vol_sd, disc, spec, antithetic, block, out):  # type: ignore[no-untyped-def]
+    """One-step GBM European/digital samples into ``out`` (N_OUT, n_samples); serial."""
+    n_blocks = (out.shape[1] + block - 1) // block
+    for b in range(n_blocks):
+        _gbm_one_step_block(key, s0, drift, vol_sd, disc, spec, antithetic, out, b, block)
+    return out
+
+
+@jit_parallel
+def mc_gbm_one_step_par_nb(key, s0, drift, vol_sd, disc, spec, antithetic, block, out):  # type: ignore[no-untyped-def]
+    """One-step GBM European/digital samples; ``prange`` over blocks."""
+    n_blocks = (out.shape[1] + block - 1) // block
+    for b in prange(n_blocks):
+        _gbm_one_step_block(key, s0, drift, vol_sd, disc, spec, antithetic, out, b, block)
+    return out
+
+
+@jit_inline
 def _merton_block(
     key, s0, drift, vol_sd, dt, lam, mu_j, sd_j, disc, spec, antithetic, out, b, block
 ):  # type: ignore[no-untyped-def]
@@ -262,6 +311,9 @@ def _merton_block(
             c += _control(x_t, geo, spec, disc)
         out[0, i] = y / n_legs
         out[1, i] = c / n_legs
+        out[2, i] = 0.0
+        out[3, i] = 0.0
+        out[4, i] = 0.0
 
 
 @jit
@@ -314,6 +366,9 @@ def _heston_block(
             c += _control(x_t, geo, spec, disc)
         out[0, i] = y / n_legs
         out[1, i] = c / n_legs
+        out[2, i] = 0.0
+        out[3, i] = 0.0
+        out[4, i] = 0.0
 
 
 @jit
@@ -446,6 +501,9 @@ def _bridge_block(
         y, x_t, geo = _payoff(buf, step_var, scratch, s0, spec, disc)
         out[0, i] = y
         out[1, i] = _control(x_t, geo, spec, disc)
+        out[2, i] = 0.0
+        out[3, i] = 0.0
+        out[4, i] = 0.0
 
 
 @jit

@@ -311,34 +311,63 @@ def heston_paths_par_nb(
 
 @jit_inline
 def _corr_store_block(key, s0, drift, vol_sd, chol, antithetic, out, b, block):  # type: ignore[no-untyped-def]
-    """Correlated GBM block; ``drift``/``vol_sd`` (n_steps, n_assets), ``chol`` square."""
+    """Correlated GBM block; ``drift``/``vol_sd`` (n_steps, n_assets), ``chol`` square.
+
+    Per path: draw the (step, asset) normals (vectorised, asset-major scratch),
+    correlate them with ``chol`` as small dense AXPYs over the steps, take
+    running sums, then exponentiate; an antithetic twin reuses the draws.
+    """
     n_paths = out.shape[0]
     n = drift.shape[0]
     d = drift.shape[1]
     n_dims = n * d
     pairs = (n_dims + 1) // 2
-    z = np.empty(2 * pairs)
-    x = np.empty(d)
+    flat = np.empty(2 * pairs)
+    z = np.empty((d, n))  # z[c, j]: normal of asset factor c at step j
+    x = np.empty((d, n))  # correlated log increments, then log path, per asset
+    drift_t = np.ascontiguousarray(drift.T)
+    vol_t = np.ascontiguousarray(vol_sd.T)
+    two_cd = np.empty((d, n))
+    for a in range(d):
+        acc = 0.0
+        for j in range(n):
+            acc += drift_t[a, j]
+            two_cd[a, j] = 2.0 * acc
     start = b * block
     stop = min(start + block, n_paths)
-    for p in range(start, stop):
+    p = start
+    while p < stop:
         path = p // 2 if antithetic else p
-        sign = -1.0 if antithetic and p % 2 == 1 else 1.0
         base = np.uint64(path) * np.uint64(pairs)
         for k in range(pairs):
             z0, z1 = normal_pair_at(key, base + np.uint64(k))
-            z[2 * k] = sign * z0
-            z[2 * k + 1] = sign * z1
-        for a in range(d):
-            x[a] = 0.0
-            out[p, 0, a] = s0[a]
+            flat[2 * k] = z0
+            flat[2 * k + 1] = z1
         for j in range(n):
+            for c in range(d):
+                z[c, j] = flat[j * d + c]
+        for a in range(d):
+            for j in range(n):
+                x[a, j] = 0.0
+            for c in range(a + 1):
+                lac = chol[a, c]
+                for j in range(n):
+                    x[a, j] += lac * z[c, j]
+            for j in range(n):
+                x[a, j] = drift_t[a, j] + vol_t[a, j] * x[a, j]
+            acc = 0.0
+            for j in range(n):
+                acc += x[a, j]
+                x[a, j] = acc
+        n_out = 2 if antithetic else 1
+        for leg in range(n_out):
+            q = p + leg
             for a in range(d):
-                w = 0.0
-                for c in range(a + 1):
-                    w += chol[a, c] * z[j * d + c]
-                x[a] += drift[j, a] + vol_sd[j, a] * w
-                out[p, j + 1, a] = s0[a] * fast_exp(x[a])
+                out[q, 0, a] = s0[a]
+                for j in range(n):
+                    lx = x[a, j] if leg == 0 else two_cd[a, j] - x[a, j]
+                    out[q, j + 1, a] = s0[a] * fast_exp(lx)
+        p += n_out
 
 
 @jit

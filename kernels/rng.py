@@ -41,7 +41,7 @@ if DISABLE_JIT:  # Python ints do not wrap: mask to 64 bits explicitly
     _M2 = 0x94D049BB133111EB
     _S30, _S27, _S31, _S11 = 30, 27, 31, 11
     _ONE = 1
-else:
+else:  # pragma: no cover - compiled mode only; coverage runs with NUMBA_DISABLE_JIT=1
     _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
     _GAMMA = np.uint64(0x9E3779B97F4A7C15)
     _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -61,7 +61,7 @@ if DISABLE_JIT:
         z = ((z ^ (z >> _S27)) * _M2) & _MASK
         return z ^ (z >> _S31)
 
-else:
+else:  # pragma: no cover - compiled mode only
 
     @jit_inline
     def mix64(key, index):  # type: ignore[no-untyped-def]
