@@ -10,13 +10,14 @@ import pytest
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 GUIDES = sorted(DOCS.glob("*.md"))
+README = DOCS.parent / "README.md"
 
 
 def test_every_capability_has_a_guide():
     assert {p.stem for p in GUIDES} >= {"pricing", "implied_vol", "volatility", "monte_carlo"}
 
 
-@pytest.mark.parametrize("path", GUIDES, ids=[p.name for p in GUIDES])
+@pytest.mark.parametrize("path", [*GUIDES, README], ids=[p.name for p in [*GUIDES, README]])
 def test_guide_examples_run(path, capsys):
     blocks = BLOCK.findall(path.read_text())
     assert blocks, f"{path.name} has no python examples"
