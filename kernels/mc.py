@@ -250,24 +250,33 @@ def _gbm_one_step_block(key, s0, drift, vol_sd, disc, spec, antithetic, out, b, 
     n_samples = out.shape[1]
     w = spec.w
     k = spec.strike
+    cash = spec.cash
+    c_strike = spec.control_strike
     digital = spec.payoff == Payoff.DIGITAL
-    scale = 0.5 if antithetic else 1.0
-    c_kind = spec.control
-    for i in range(b * block, min((b + 1) * block, n_samples)):
-        z, _ = normal_pair_at(key, np.uint64(i))
+    spot_ctrl = spec.control == Control.TERMINAL_SPOT
+    any_ctrl = 1.0 if spec.control != Control.NONE else 0.0
+    dn_weight = 1.0 if antithetic else 0.0
+    f = disc * (0.5 if antithetic else 1.0)
+    start = b * block
+    stop = min(start + block, n_samples)
+    # block-local views indexed from 0: LLVM then knows indices are non-negative
+    # (no wraparound checks) and vectorises the loop
+    o_pay = out[0, start:stop]
+    o_ctl = out[1, start:stop]
+    first = np.uint64(start)
+    for ii in range(stop - start):
+        z, _ = normal_pair_at(key, first + np.uint64(ii))
         up = s0 * fast_exp(drift + vol_sd * z)
         dn = s0 * fast_exp(drift - vol_sd * z)
-        y_up = (spec.cash if w * (up - k) > 0.0 else 0.0) if digital else max(w * (up - k), 0.0)
-        y_dn = (spec.cash if w * (dn - k) > 0.0 else 0.0) if digital else max(w * (dn - k), 0.0)
-        c_up = up if c_kind == Control.TERMINAL_SPOT else max(w * (up - spec.control_strike), 0.0)
-        c_dn = dn if c_kind == Control.TERMINAL_SPOT else max(w * (dn - spec.control_strike), 0.0)
-        c_up = c_up if c_kind != Control.NONE else 0.0
-        c_dn = c_dn if c_kind != Control.NONE else 0.0
-        out[0, i] = disc * scale * (y_up + (y_dn if antithetic else 0.0))
-        out[1, i] = disc * scale * (c_up + (c_dn if antithetic else 0.0))
-        out[2, i] = 0.0
-        out[3, i] = 0.0
-        out[4, i] = 0.0
+        y_up = max(w * (up - k), 0.0)
+        y_dn = max(w * (dn - k), 0.0)
+        y_up = (cash if y_up > 0.0 else 0.0) if digital else y_up
+        y_dn = (cash if y_dn > 0.0 else 0.0) if digital else y_dn
+        c_up = up if spot_ctrl else max(w * (up - c_strike), 0.0)
+        c_dn = dn if spot_ctrl else max(w * (dn - c_strike), 0.0)
+        o_pay[ii] = f * (y_up + dn_weight * y_dn)
+        o_ctl[ii] = f * any_ctrl * (c_up + dn_weight * c_dn)
+    out[2:, start:stop] = 0.0
 
 
 @jit

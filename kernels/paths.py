@@ -325,6 +325,7 @@ def _corr_store_block(key, s0, drift, vol_sd, chol, antithetic, out, b, block): 
     flat = np.empty(2 * pairs)
     z = np.empty((d, n))  # z[c, j]: normal of asset factor c at step j
     x = np.empty((d, n))  # correlated log increments, then log path, per asset
+    e = np.empty(n)
     drift_t = np.ascontiguousarray(drift.T)
     vol_t = np.ascontiguousarray(vol_sd.T)
     two_cd = np.empty((d, n))
@@ -362,11 +363,20 @@ def _corr_store_block(key, s0, drift, vol_sd, chol, antithetic, out, b, block): 
         n_out = 2 if antithetic else 1
         for leg in range(n_out):
             q = p + leg
+            dest = out[q]  # (n_steps + 1, n_assets) view of this path
             for a in range(d):
-                out[q, 0, a] = s0[a]
-                for j in range(n):
-                    lx = x[a, j] if leg == 0 else two_cd[a, j] - x[a, j]
-                    out[q, j + 1, a] = s0[a] * fast_exp(lx)
+                xa = x[a]
+                ta = two_cd[a]
+                sa = s0[a]
+                if leg == 0:
+                    for j in range(n):  # vectorised exp into a contiguous row
+                        e[j] = sa * fast_exp(xa[j])
+                else:
+                    for j in range(n):
+                        e[j] = sa * fast_exp(ta[j] - xa[j])
+                dest[0, a] = sa
+                for j in range(n):  # strided store into the path-major output
+                    dest[j + 1, a] = e[j]
         p += n_out
 
 

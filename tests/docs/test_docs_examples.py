@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numba
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -18,6 +19,9 @@ def test_every_capability_has_a_guide():
 
 
 @pytest.mark.parametrize("path", [*GUIDES, README], ids=[p.name for p in [*GUIDES, README]])
+@pytest.mark.skipif(
+    numba.config.DISABLE_JIT, reason="guides use realistic sizes; run compiled (the normal suite)"
+)
 def test_guide_examples_run(path, capsys):
     blocks = BLOCK.findall(path.read_text())
     assert blocks, f"{path.name} has no python examples"
