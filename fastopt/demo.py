@@ -97,7 +97,8 @@ def main() -> None:
     measures["VIX regime (0=low..3=extreme)"] = float(regime)
     measures["30d expected move from VIX"] = float(move.move)
     measures["30d expected move from ATM straddle"] = float(move_straddle.move)
-    print(pl.DataFrame({"measure": list(measures), "value": list(measures.values())}))
+    with pl.Config(fmt_str_lengths=60, tbl_rows=20):
+        print(pl.DataFrame({"measure": list(measures), "value": list(measures.values())}))
     print(f"\ndone in {time.perf_counter() - t0:.2f} s")
 
 
