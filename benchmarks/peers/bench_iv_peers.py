@@ -46,8 +46,13 @@ def test_iv_vs_py_vollib_vectorized(benchmark, option_batch, monkeypatch):
     except Exception as exc:  # pragma: no cover - depends on the installed peer stack
         pytest.skip(f"py_vollib_vectorized fails on this stack: {exc!r:.200}")
     got = ours()
-    both = np.isfinite(theirs) & np.isfinite(got) & (price > 1e-8)
-    np.testing.assert_allclose(got[both], theirs[both], atol=1e-8)  # parity before timing
+    # parity before timing, where the price pins the vol down (cond = eps * price / vega):
+    # elsewhere (deep in the money, time value below rounding) any vol reproduces the price
+    vega = fastopt.bs_greeks(spot, strike, t, vol, rate, div, is_call).vega
+    cond = np.finfo(float).eps * price / np.maximum(vega, 1e-300)
+    both = np.isfinite(theirs) & np.isfinite(got) & (price > 0) & (cond < 1e-12)
+    np.testing.assert_allclose(got[both], theirs[both], atol=1e-7)  # a sanity check only
+    np.testing.assert_allclose(got[both], vol[both], atol=1e-7)
     t_ours = cpu_seconds(ours, reps=5)
     t_peer = cpu_seconds(peer, reps=3)
     benchmark.pedantic(ours, rounds=3, iterations=1)
