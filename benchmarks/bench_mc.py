@@ -52,8 +52,15 @@ def test_gbm_full_paths_1m_x_252(benchmark):
     t_numpy = wall_seconds(lambda: numpy_gbm_inplace(n, m, 1), reps=1)
     benchmark.pedantic(ours, rounds=2, iterations=1)
     rate = n * m / t_ours
-    record("mc", {"gbm_paths_1m_x_252_s": t_ours, "gbm_paths_M_steps_per_s": rate / 1e6,
-                  "numpy_inplace_s": t_numpy, "gbm_paths_vs_numpy": t_numpy / t_ours})  # fmt: skip
+    record(
+        "mc",
+        {
+            "gbm_paths_1m_x_252_s": t_ours,
+            "gbm_paths_M_steps_per_s": rate / 1e6,
+            "numpy_inplace_s": t_numpy,
+            "gbm_paths_vs_numpy": t_numpy / t_ours,
+        },
+    )
     assert rate >= 250e6, f"{rate / 1e6:.0f}M path-steps/s < 250M"
     assert t_numpy / t_ours >= 5.0
 
@@ -75,8 +82,14 @@ def test_streamed_european_pricing(benchmark):
     t_big = wall_seconds(big, reps=3)
     benchmark.pedantic(small, rounds=20, iterations=1)
     streamed = 400_000 * 252 / t_big
-    record("mc", {"european_10k_x_252_ms": t_small * 1e3, "european_1m_one_step_ms": t_one * 1e3,
-                  "streamed_M_steps_per_s": streamed / 1e6})  # fmt: skip
+    record(
+        "mc",
+        {
+            "european_10k_x_252_ms": t_small * 1e3,
+            "european_1m_one_step_ms": t_one * 1e3,
+            "streamed_M_steps_per_s": streamed / 1e6,
+        },
+    )
     assert t_small <= 5e-3, f"10k x 252 European {t_small * 1e3:.1f} ms"
     assert t_one <= 5e-3, f"1M one-step {t_one * 1e3:.1f} ms"
     assert streamed >= 400e6, f"streamed {streamed / 1e6:.0f}M path-steps/s"
@@ -85,15 +98,27 @@ def test_streamed_european_pricing(benchmark):
 @pytest.mark.benchmark(group="mc-price")
 def test_asian_with_geometric_control(benchmark):
     def ours():
-        return fastopt.mc_price(S, K, T, VOL, R, payoff="asian_arithmetic", n_steps=252,
-                                n_paths=100_000, control="geometric_asian", seed=4)  # fmt: skip
+        return fastopt.mc_price(
+            S,
+            K,
+            T,
+            VOL,
+            R,
+            payoff="asian_arithmetic",
+            n_steps=252,
+            n_paths=100_000,
+            control="geometric_asian",
+            seed=4,
+        )
 
     res = ours()
     assert res.variance_reduction > 500
     t = wall_seconds(ours, reps=5)
     benchmark.pedantic(ours, rounds=5, iterations=1)
-    record("mc", {"asian_100k_x_252_cv_ms": t * 1e3, "asian_price": res.price,
-                  "asian_stderr": res.stderr})  # fmt: skip
+    record(
+        "mc",
+        {"asian_100k_x_252_cv_ms": t * 1e3, "asian_price": res.price, "asian_stderr": res.stderr},
+    )
     assert t <= 0.060, f"Asian 100k x 252 with CV {t * 1e3:.0f} ms"
 
 
@@ -109,15 +134,22 @@ def test_vs_quantlib_mc_engines(benchmark):
         ql.YieldTermStructureHandle(ql.FlatForward(today, R, dc)),
         ql.BlackVolTermStructureHandle(ql.BlackConstantVol(today, ql.NullCalendar(), VOL, dc)),
     )
-    opt = ql.VanillaOption(ql.PlainVanillaPayoff(ql.Option.Call, K), ql.EuropeanExercise(today + 365))
+    opt = ql.VanillaOption(
+        ql.PlainVanillaPayoff(ql.Option.Call, K), ql.EuropeanExercise(today + 365)
+    )
 
     def quantlib():
-        opt.setPricingEngine(ql.MCEuropeanEngine(proc, "pseudorandom", timeSteps=252,
-                                                 requiredSamples=10_000, seed=42))  # fmt: skip
+        opt.setPricingEngine(
+            ql.MCEuropeanEngine(
+                proc, "pseudorandom", timeSteps=252, requiredSamples=10_000, seed=42
+            )
+        )
         return opt.NPV()
 
     def ours():
-        return fastopt.mc_price(S, K, T, VOL, R, n_steps=252, n_paths=10_000, antithetic=False, seed=1)
+        return fastopt.mc_price(
+            S, K, T, VOL, R, n_steps=252, n_paths=10_000, antithetic=False, seed=1
+        )
 
     t_ql = wall_seconds(quantlib, reps=2)
     t_ours = wall_seconds(ours, reps=20)
@@ -132,8 +164,9 @@ def test_correlated_five_assets(benchmark):
     n, m = 200_000, 252
 
     def ours():
-        return fastopt.simulate_correlated_gbm(np.full(5, 100.0), T, np.full(5, 0.2), corr, R,
-                                               n_paths=n, n_steps=m, seed=2)  # fmt: skip
+        return fastopt.simulate_correlated_gbm(
+            np.full(5, 100.0), T, np.full(5, 0.2), corr, R, n_paths=n, n_steps=m, seed=2
+        )
 
     ours()
     t = wall_seconds(ours, reps=3)

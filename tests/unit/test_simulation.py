@@ -15,15 +15,34 @@ CORR = [[1.0, 0.3], [0.3, 1.0]]
 
 def _all(n_paths, seed, antithetic=False, threads_threshold=None):
     return [
-        fastopt.simulate_gbm(100.0, 1.0, 0.2, 0.03, n_paths=n_paths, n_steps=5, seed=seed,
-                             antithetic=antithetic).spot,
-        fastopt.simulate_merton(100.0, 1.0, 0.2, 0.03, n_paths=n_paths, n_steps=5, seed=seed,
-                                antithetic=antithetic, **JUMPS).spot,
-        fastopt.simulate_heston(100.0, 1.0, 0.03, n_paths=n_paths, n_steps=5, seed=seed,
-                                antithetic=antithetic, **HESTON).variance,
-        fastopt.simulate_correlated_gbm([100.0, 50.0], 1.0, [0.2, 0.3], CORR, n_paths=n_paths,
-                                        n_steps=5, seed=seed, antithetic=antithetic).spot,
-    ]  # fmt: skip
+        fastopt.simulate_gbm(
+            100.0, 1.0, 0.2, 0.03, n_paths=n_paths, n_steps=5, seed=seed, antithetic=antithetic
+        ).spot,
+        fastopt.simulate_merton(
+            100.0,
+            1.0,
+            0.2,
+            0.03,
+            n_paths=n_paths,
+            n_steps=5,
+            seed=seed,
+            antithetic=antithetic,
+            **JUMPS,
+        ).spot,
+        fastopt.simulate_heston(
+            100.0, 1.0, 0.03, n_paths=n_paths, n_steps=5, seed=seed, antithetic=antithetic, **HESTON
+        ).variance,
+        fastopt.simulate_correlated_gbm(
+            [100.0, 50.0],
+            1.0,
+            [0.2, 0.3],
+            CORR,
+            n_paths=n_paths,
+            n_steps=5,
+            seed=seed,
+            antithetic=antithetic,
+        ).spot,
+    ]
 
 
 @pytest.mark.parametrize("antithetic", [False, True])
@@ -62,8 +81,9 @@ def test_antithetic_pairs_mirror_each_other():
 
 
 def test_grid_shapes_dtype_and_initial_values():
-    p = fastopt.simulate_gbm(100.0, 2.0, 0.2, times=[0.5, 1.0, 2.0], n_paths=3, seed=0,
-                             dtype=np.float32)  # fmt: skip
+    p = fastopt.simulate_gbm(
+        100.0, 2.0, 0.2, times=[0.5, 1.0, 2.0], n_paths=3, seed=0, dtype=np.float32
+    )
     assert p.spot.shape == (4, 3)
     assert p.spot.dtype == np.float32
     np.testing.assert_array_equal(p.times, [0.0, 0.5, 1.0, 2.0])
@@ -146,8 +166,9 @@ def test_heston_parameter_checks_and_feller_warning():
     with pytest.raises(ValueError, match="`kappa` must be > 0"):
         fastopt.simulate_heston(100.0, 1.0, n_paths=2, **{**HESTON, "kappa": 0.0})
     with pytest.warns(fastopt.FellerWarning, match="Feller"):
-        p = fastopt.simulate_heston(100.0, 1.0, n_paths=4, n_steps=8, seed=1,
-                                    **{**HESTON, "vol_of_vol": 1.5})  # fmt: skip
+        p = fastopt.simulate_heston(
+            100.0, 1.0, n_paths=4, n_steps=8, seed=1, **{**HESTON, "vol_of_vol": 1.5}
+        )
     assert np.all(p.variance >= 0.0)
 
 
