@@ -181,8 +181,19 @@ def broadcast(named: dict[str, np.ndarray[Any, Any]]) -> tuple[tuple[int, ...], 
         shapes = ", ".join(f"{k}{tuple(v.shape)}" for k, v in named.items())
         msg = f"arguments cannot be broadcast to one shape: {shapes}"
         raise ValueError(msg) from exc
-    flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).ravel() for a in arrays]
+    flat = [readonly(np.ascontiguousarray(np.broadcast_to(a, shape)).ravel()) for a in arrays]
     return shape, flat
+
+
+def readonly(arr: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Mark a kernel input read-only (a view when it is the caller's array).
+
+    Numba compiles one specialisation per read-only/writable combination of
+    its array arguments; handing every kernel input over read-only keeps that
+    to one specialisation per dtype (JIT time, and cache hits for users).
+    """
+    arr.flags.writeable = False
+    return arr
 
 
 def is_scalar_input(*values: object) -> bool:
@@ -237,7 +248,7 @@ def market_args(
     dt = compute_dtype(*typed, dtype=dtype)
     scalar = is_scalar_input(*values.values(), is_call)
     shape, flat = broadcast({**arrays, "kind": is_call})
-    flat = [a.astype(dt, copy=False) for a in flat[:-1]] + [flat[-1]]
+    flat = [readonly(a.astype(dt, copy=False)) for a in flat[:-1]] + [flat[-1]]
     return shape, flat, dt, model_code, scalar
 
 

@@ -29,6 +29,7 @@ from fastopt._validate import (
     check_positive,
     is_scalar_input,
     market_args,
+    readonly,
     wrap,
 )
 from fastopt.kernels import closed_forms as _cf
@@ -404,7 +405,7 @@ def margrabe_price(
         msg = f"`corr` must be in [-1, 1], got {val!r}"
         raise ValueError(msg)
     shape, flat = broadcast(arrays)
-    flat = [a.astype(np.float64, copy=False) for a in flat]
+    flat = [readonly(a.astype(np.float64, copy=False)) for a in flat]
     out = np.empty(flat[0].shape[0], dtype=np.float64)
     par = use_parallel(out.shape[0])
     kernel = _cf.margrabe_price_1d_par_nb if par else _cf.margrabe_price_1d_nb
