@@ -121,141 +121,90 @@ def _bachelier_one(
     return price, delta, gamma, vega, theta, rho, vanna, volga, charm
 
 
+@jit_inline
+def _bsm_at(spot, strike, t, vol, rate, div, is_call, b76, i):
+    """:func:`_bsm_one` of element ``i`` of the input arrays (read as float64)."""
+    return _bsm_one(
+        np.float64(spot[i]),
+        np.float64(strike[i]),
+        np.float64(t[i]),
+        np.float64(vol[i]),
+        np.float64(rate[i]),
+        np.float64(div[i]),
+        is_call[i],
+        b76,
+    )
+
+
+@jit_inline
+def _bachelier_at(spot, strike, t, vol, rate, is_call, i):
+    """:func:`_bachelier_one` of element ``i`` of the input arrays (read as float64)."""
+    return _bachelier_one(
+        np.float64(spot[i]),
+        np.float64(strike[i]),
+        np.float64(t[i]),
+        np.float64(vol[i]),
+        np.float64(rate[i]),
+        is_call[i],
+    )
+
+
 @jit
 def price_1d_nb(spot, strike, t, vol, rate, div, is_call, model, out):
     """Option prices into ``out`` (n,); serial."""
-    n = spot.shape[0]
     if model == Model.BACHELIER:
-        for i in range(n):
-            out[i] = _bachelier_one(
-                np.float64(spot[i]),
-                np.float64(strike[i]),
-                np.float64(t[i]),
-                np.float64(vol[i]),
-                np.float64(rate[i]),
-                is_call[i],
-            )[0]
+        for i in range(spot.shape[0]):
+            out[i] = _bachelier_at(spot, strike, t, vol, rate, is_call, i)[0]
     else:
         b76 = model == Model.BLACK76
-        for i in range(n):
-            out[i] = _bsm_one(
-                np.float64(spot[i]),
-                np.float64(strike[i]),
-                np.float64(t[i]),
-                np.float64(vol[i]),
-                np.float64(rate[i]),
-                np.float64(div[i]),
-                is_call[i],
-                b76,
-            )[0]
+        for i in range(spot.shape[0]):
+            out[i] = _bsm_at(spot, strike, t, vol, rate, div, is_call, b76, i)[0]
     return out
 
 
 @jit_parallel
 def price_1d_par_nb(spot, strike, t, vol, rate, div, is_call, model, out):
     """Option prices into ``out`` (n,); ``prange`` over options."""
-    n = spot.shape[0]
     if model == Model.BACHELIER:
-        for i in prange(n):
-            out[i] = _bachelier_one(
-                np.float64(spot[i]),
-                np.float64(strike[i]),
-                np.float64(t[i]),
-                np.float64(vol[i]),
-                np.float64(rate[i]),
-                is_call[i],
-            )[0]
+        for i in prange(spot.shape[0]):
+            out[i] = _bachelier_at(spot, strike, t, vol, rate, is_call, i)[0]
     else:
         b76 = model == Model.BLACK76
-        for i in prange(n):
-            out[i] = _bsm_one(
-                np.float64(spot[i]),
-                np.float64(strike[i]),
-                np.float64(t[i]),
-                np.float64(vol[i]),
-                np.float64(rate[i]),
-                np.float64(div[i]),
-                is_call[i],
-                b76,
-            )[0]
+        for i in prange(spot.shape[0]):
+            out[i] = _bsm_at(spot, strike, t, vol, rate, div, is_call, b76, i)[0]
     return out
 
 
 @jit_inline
 def _store(out, i, g):
     """Write the 9-tuple ``g`` into column ``i`` of ``out`` (9, n)."""
-    out[0, i] = g[0]
-    out[1, i] = g[1]
-    out[2, i] = g[2]
-    out[3, i] = g[3]
-    out[4, i] = g[4]
-    out[5, i] = g[5]
-    out[6, i] = g[6]
-    out[7, i] = g[7]
-    out[8, i] = g[8]
+    for row in range(N_GREEKS):
+        out[row, i] = g[row]
 
 
 @jit
 def greeks_1d_nb(spot, strike, t, vol, rate, div, is_call, model, out):
     """Price and Greeks into ``out`` (9, n), rows in :data:`N_GREEKS` order; serial."""
-    n = spot.shape[0]
     if model == Model.BACHELIER:
-        for i in range(n):
-            g = _bachelier_one(
-                np.float64(spot[i]),
-                np.float64(strike[i]),
-                np.float64(t[i]),
-                np.float64(vol[i]),
-                np.float64(rate[i]),
-                is_call[i],
-            )
-            _store(out, i, g)
+        for i in range(spot.shape[0]):
+            _store(out, i, _bachelier_at(spot, strike, t, vol, rate, is_call, i))
     else:
         b76 = model == Model.BLACK76
-        for i in range(n):
-            g = _bsm_one(
-                np.float64(spot[i]),
-                np.float64(strike[i]),
-                np.float64(t[i]),
-                np.float64(vol[i]),
-                np.float64(rate[i]),
-                np.float64(div[i]),
-                is_call[i],
-                b76,
-            )
-            _store(out, i, g)
+        for i in range(spot.shape[0]):
+            _store(out, i, _bsm_at(spot, strike, t, vol, rate, div, is_call, b76, i))
     return out
 
 
 @jit_parallel
 def greeks_1d_par_nb(spot, strike, t, vol, rate, div, is_call, model, out):
     """Price and Greeks into ``out`` (9, n); ``prange`` over options."""
-    n = spot.shape[0]
     if model == Model.BACHELIER:
-        for i in prange(n):
-            g = _bachelier_one(
-                np.float64(spot[i]),
-                np.float64(strike[i]),
-                np.float64(t[i]),
-                np.float64(vol[i]),
-                np.float64(rate[i]),
-                is_call[i],
-            )
-            _store(out, i, g)
+        for i in prange(spot.shape[0]):
+            _store(out, i, _bachelier_at(spot, strike, t, vol, rate, is_call, i))
     else:
         b76 = model == Model.BLACK76
-        for i in prange(n):
-            g = _bsm_one(
-                np.float64(spot[i]),
-                np.float64(strike[i]),
-                np.float64(t[i]),
-                np.float64(vol[i]),
-                np.float64(rate[i]),
-                np.float64(div[i]),
-                is_call[i],
-                b76,
-            )
-            _store(out, i, g)
+        for i in prange(spot.shape[0]):
+            _store(out, i, _bsm_at(spot, strike, t, vol, rate, div, is_call, b76, i))
     return out
 
 
