@@ -1,0 +1,311 @@
+"""Payoff and probability analytics of a :class:`~fastopt.strategies.Strategy`.
+
+Everything here validates, converts and wraps; the math is in
+``fastopt.kernels.strategy``:
+
+- at the first expiry of a single-expiry position the P&L is piecewise linear
+  and every number is exact (break-evens, max profit/loss with unlimited
+  detection from the slope beyond the last strike, probability of profit as a
+  sum of ``N(d2)`` over the profit intervals, expected value and conditional
+  expectations from lognormal partial expectations);
+- before expiry, or at the first expiry of a calendar/diagonal, the P&L is
+  smooth: break-evens are refined roots (~1e-14 relative), the probability is
+  the same exact ``N(d2)`` sum over the refined intervals, the expected value
+  is in closed form, conditional expectations use Gauss-Legendre quadrature.
+
+The distribution of the underlying is lognormal with volatility ``vol``
+(default: the strategy's ``vol``) and drift ``drift`` (default: risk-neutral,
+``rate - div``), over years counted on the strategy's ``year_basis``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fastopt._typing import FloatArray
+from fastopt._validate import as_float_array, check_finite, check_positive, readonly
+from fastopt.kernels import strategy as sk
+from fastopt.results import Greeks
+from fastopt.strategies.leg import KIND_CODE, as_date
+from fastopt.strategies.strategy import Strategy, year_fraction
+
+DEFAULT_THRESHOLD = 0.01
+"""Dollars of P&L a position must make to count as a profit (tastytrade's $0.01)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyAnalysis:
+    """Everything a trader checks before placing a position, at one date.
+
+    Money is in position dollars (multiplier included); probabilities are
+    under the lognormal described in :mod:`fastopt.strategies.analytics`.
+
+    Attributes
+    ----------
+    at : float
+        Years from ``asof`` to the analysis date (the first expiry by default).
+    exact : bool
+        True when the P&L is piecewise linear there (single expiry, at expiry):
+        every number is then exact.
+    breakevens : tuple of float
+        Underlying prices where the P&L crosses zero, increasing.
+    max_profit, max_loss : float
+        Extremes of the P&L over all underlying prices (``inf`` / ``-inf``
+        when unlimited; max_loss is negative for a losing extreme).
+    pop : float
+        Probability that the P&L is at least ``threshold`` dollars.
+    expected_value : float
+        E[P&L].
+    expected_profit, expected_loss : float
+        E[P&L | profit] and E[P&L | no profit] (NaN when the event is impossible).
+    cost : float
+        Net debit (> 0) or credit (< 0) paid to open.
+    spots, pnl : ndarray
+        The P&L on a price grid (empty when ``grid=0``).
+    """
+
+    at: float
+    exact: bool
+    breakevens: tuple[float, ...]
+    max_profit: float
+    max_loss: float
+    pop: float
+    expected_value: float
+    expected_profit: float
+    expected_loss: float
+    cost: float
+    spots: FloatArray
+    pnl: FloatArray
+
+    @property
+    def risk_reward(self) -> float:
+        """max_profit / -max_loss (inf or NaN where one side is unlimited or zero)."""
+        if self.max_loss == 0.0:
+            return float("inf")
+        return float(self.max_profit / -self.max_loss)
+
+
+def horizon_years(strategy: Strategy, at: object) -> float:
+    """Years from ``strategy.asof`` to ``at``: None (first expiry), a date/ISO string,
+    or a number of years (>= 0)."""
+    if at is None:
+        return strategy.horizon
+    if isinstance(at, dt.date | str):
+        day = as_date(at, "`at`")
+        assert strategy.asof is not None
+        if day < strategy.asof:
+            msg = f"`at` {day} is before the strategy's `asof` {strategy.asof}"
+            raise ValueError(msg)
+        return year_fraction(strategy.asof, day, strategy.year_basis)
+    if isinstance(at, bool) or not isinstance(at, int | float | np.floating | np.integer):
+        msg = f"`at` must be None, a date, an ISO date string or years as a number, got {at!r}"
+        raise TypeError(msg)
+    h = float(at)
+    if not np.isfinite(h) or h < 0.0:
+        msg = f"`at` in years must be finite and >= 0, got {h!r}"
+        raise ValueError(msg)
+    return h
+
+
+def _spots(spots: object) -> tuple[FloatArray, bool]:
+    arr = as_float_array(spots, "spots")
+    check_finite(arr, "spots")
+    check_positive(arr, "spots")
+    return arr, arr.ndim == 0
+
+
+def _legs(strategy: Strategy) -> tuple[Any, ...]:
+    a = strategy.arrays
+    return a.kind, a.units, a.strike, a.premium, a.t, a.vol
+
+
+def pnl(strategy: Strategy, spots: object, at: object = None) -> Any:
+    """P&L in dollars at date ``at`` (default: the first expiry) for prices ``spots``.
+
+    Examples
+    --------
+    >>> from fastopt import Leg, Strategy
+    >>> from fastopt.strategies.analytics import pnl
+    >>> s = Strategy([Leg("call", 1, 100.0, "2025-03-21", premium=2.0)],
+    ...              spot=100.0, vol=0.2, asof="2025-02-21")
+    >>> round(pnl(s, 100.0, at="2025-02-21"), 6)  # today, at the fair value paid
+    25.620227
+    """
+    arr, scalar = _spots(spots)
+    h = horizon_years(strategy, at)
+    flat = readonly(np.ascontiguousarray(arr.ravel(), dtype=np.float64))
+    out = np.empty((1, flat.shape[0]))
+    sk.pnl_grid_nb(
+        flat, np.array([h]), *_legs(strategy), strategy.rate, strategy.div, out
+    )
+    res = out[0].reshape(arr.shape)
+    return float(res) if scalar else res
+
+
+def pnl_grid(strategy: Strategy, spots: object, at: Sequence[object]) -> FloatArray:
+    """P&L in dollars for every date in ``at`` (rows) and price in ``spots`` (columns).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastopt import Leg, Strategy
+    >>> from fastopt.strategies.analytics import pnl_grid
+    >>> s = Strategy([Leg("put", -1, 100.0, "2025-03-21")], spot=100.0, vol=0.2,
+    ...              asof="2025-02-21")
+    >>> pnl_grid(s, np.linspace(80, 120, 1001), [0.0, 0.02, 0.05]).shape
+    (3, 1001)
+    """
+    arr, _ = _spots(spots)
+    flat = readonly(np.ascontiguousarray(arr.ravel(), dtype=np.float64))
+    if isinstance(at, str | dt.date) or not isinstance(at, Sequence | np.ndarray):
+        msg = "`at` must be a sequence of dates or of years"
+        raise TypeError(msg)
+    hs = np.array([horizon_years(strategy, a) for a in at], dtype=np.float64)
+    out = np.empty((hs.shape[0], flat.shape[0]))
+    kern = sk.pnl_grid_par_nb if hs.shape[0] * flat.shape[0] * len(strategy.legs) > 40_000 else sk.pnl_grid_nb
+    kern(flat, readonly(hs), *_legs(strategy), strategy.rate, strategy.div, out)
+    return out
+
+
+def _dist_vol(strategy: Strategy, vol: float | None) -> float:
+    if vol is not None:
+        v = float(vol)
+        if not np.isfinite(v) or v <= 0.0:
+            msg = f"`vol` must be finite and > 0, got {vol!r}"
+            raise ValueError(msg)
+        return v
+    if strategy.vol is not None:
+        return strategy.vol
+    a = strategy.arrays
+    opt = np.flatnonzero(a.kind != KIND_CODE["stock"])
+    if opt.size == 0:
+        msg = "a stock-only strategy needs `vol` for probabilities"
+        raise ValueError(msg)
+    nearest = opt[np.argmin(np.abs(a.strike[opt] - strategy.spot))]
+    return float(a.vol[nearest])
+
+
+def default_grid(strategy: Strategy, h: float, vol: float, n: int) -> FloatArray:
+    """A price grid for charts and searches: +-4 sd of the distribution at ``h``
+    (at least +-30 % of spot), widened to include every strike with a 10 % margin."""
+    sd = vol * np.sqrt(max(h, 1.0 / 365.0))
+    lo = strategy.spot * min(np.exp(-4.0 * sd), 0.7)
+    hi = strategy.spot * max(np.exp(4.0 * sd), 1.3)
+    a = strategy.arrays
+    ks = a.strike[a.kind != KIND_CODE["stock"]]
+    if ks.size:
+        lo = min(lo, 0.9 * float(ks.min()))
+        hi = max(hi, 1.1 * float(ks.max()))
+    return np.linspace(lo, hi, n)
+
+
+def _search_grid(strategy: Strategy, h: float, vol: float) -> FloatArray:
+    """Log-spaced bracket for the smooth analysis: +-10 sd and every strike / 2 .. x2."""
+    sd = vol * np.sqrt(max(h, 1.0 / 365.0))
+    a = strategy.arrays
+    ks = a.strike[a.kind != KIND_CODE["stock"]]
+    lo = strategy.spot * np.exp(-10.0 * sd)
+    hi = strategy.spot * np.exp(10.0 * sd)
+    if ks.size:
+        lo = min(lo, 0.5 * float(ks.min()))
+        hi = max(hi, 2.0 * float(ks.max()))
+    return np.geomspace(lo, hi, 2049)
+
+
+def analyze(
+    strategy: Strategy,
+    at: object = None,
+    *,
+    vol: float | None = None,
+    drift: float | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    grid: int = 1001,
+) -> StrategyAnalysis:
+    """Break-evens, max profit/loss, probability of profit, expected values and a
+    P&L grid, at date ``at`` (default: the first expiry).
+
+    Parameters
+    ----------
+    strategy : Strategy
+    at : date, ISO string or float, optional
+        Analysis date (years from ``asof`` when a number). Default: the first expiry.
+    vol : float, optional
+        Volatility of the underlying's distribution; default the strategy's
+        ``vol`` (or the IV of the option leg nearest the money).
+    drift : float, optional
+        Annual drift of the underlying; default ``rate - div`` (risk neutral).
+    threshold : float
+        P&L in dollars that counts as a profit (default $0.01).
+    grid : int
+        Points of the returned P&L grid (0 for none).
+
+    Examples
+    --------
+    The iron condor of optionlab's documentation (30 business days, 252 basis):
+
+    >>> import datetime as dt
+    >>> from fastopt import Leg, Strategy
+    >>> asof, exp = dt.date(2024, 1, 2), dt.date(2024, 2, 13)   # 30 business days
+    >>> ic = Strategy([Leg("put", 1, 150.0, exp, premium=2.00),
+    ...                Leg("put", -1, 160.0, exp, premium=4.50),
+    ...                Leg("call", -1, 180.0, exp, premium=4.00),
+    ...                Leg("call", 1, 190.0, exp, premium=1.60)],
+    ...               spot=168.99, vol=0.483, rate=0.045, asof=asof, year_basis=252)
+    >>> a = ic.analyze()
+    >>> round(a.pop, 4), [round(b, 2) for b in a.breakevens]
+    (0.4013, [155.1, 184.9])
+    >>> a.max_profit, a.max_loss
+    (490.0, -510.0)
+    """
+    h = horizon_years(strategy, at)
+    sig = _dist_vol(strategy, vol)
+    mu = strategy.rate - strategy.div if drift is None else float(drift)
+    if not np.isfinite(mu):
+        msg = f"`drift` must be finite, got {drift!r}"
+        raise ValueError(msg)
+    thr = float(threshold)
+    if not np.isfinite(thr):
+        msg = f"`threshold` must be finite, got {threshold!r}"
+        raise ValueError(msg)
+    a = strategy.arrays
+    opt = a.kind != KIND_CODE["stock"]
+    exact = bool(not opt.any() or np.all(a.t[opt] <= h) and np.ptp(a.t[opt]) == 0.0)
+    stats = np.empty(sk.N_STATS)
+    be = np.empty(4 * len(strategy.legs) + 8)
+    if exact:
+        n_be = sk.expiry_analysis_nb(
+            a.kind, a.units, a.strike, a.premium, strategy.spot, mu, sig, h, thr, be, stats
+        )
+    else:
+        n_be = sk.smooth_analysis_nb(
+            *_legs(strategy), h, strategy.rate, strategy.div, strategy.spot, mu, sig, thr,
+            readonly(_search_grid(strategy, h, sig)), be, stats,
+        )
+    if grid:
+        spots = default_grid(strategy, h, sig, grid)
+        curve = np.empty((1, grid))
+        sk.pnl_grid_nb(
+            readonly(spots), np.array([h]), *_legs(strategy), strategy.rate, strategy.div, curve
+        )
+        curve = curve[0]
+    else:
+        spots = curve = np.empty(0)
+    return StrategyAnalysis(
+        at=h,
+        exact=exact,
+        breakevens=tuple(float(x) for x in be[: min(n_be, be.shape[0])]),
+        max_profit=float(stats[sk.STAT_MAX_PROFIT]),
+        max_loss=float(stats[sk.STAT_MAX_LOSS]),
+        pop=float(stats[sk.STAT_POP]),
+        expected_value=float(stats[sk.STAT_EV]),
+        expected_profit=float(stats[sk.STAT_E_PROFIT]),
+        expected_loss=float(stats[sk.STAT_E_LOSS]),
+        cost=strategy.cost,
+        spots=spots,
+        pnl=curve,
+    )

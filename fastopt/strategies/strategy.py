@@ -1,0 +1,337 @@
+"""``Strategy``: a position of legs on one underlying, and its market inputs.
+
+The analytics (payoff, break-evens, max profit/loss, probability of profit,
+expected value, Greeks, margin) are methods that hand the legs to the
+compiled engine in ``fastopt.kernels.strategy`` as plain arrays; the
+computations live in :mod:`fastopt.strategies.analytics` and
+:mod:`fastopt.strategies.margin`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from fastopt._typing import FloatArray
+from fastopt._validate import readonly
+from fastopt.strategies.leg import KIND_CODE, Leg, as_date, _finite
+
+if TYPE_CHECKING:
+    from fastopt.strategies.analytics import StrategyAnalysis
+    from fastopt.strategies.margin import MarginResult
+
+YEAR_BASES: tuple[int, ...] = (365, 252)
+
+
+class LegArrays(NamedTuple):
+    """The legs as the kernels read them (one element per leg, read-only)."""
+
+    kind: np.ndarray[Any, np.dtype[np.int64]]
+    """0 call, 1 put, 2 stock (:data:`fastopt.strategies.leg.KIND_CODE`)."""
+    units: FloatArray
+    """Signed shares: quantity x multiplier."""
+    strike: FloatArray
+    """Strike (0 for stock)."""
+    premium: FloatArray
+    """Entry price per share (premium, or the stock's entry price)."""
+    t: FloatArray
+    """Years from ``asof`` to the leg's expiry on the strategy's year basis (0 for stock)."""
+    vol: FloatArray
+    """Volatility used to value the leg before its expiry."""
+
+
+def year_fraction(start: dt.date, end: dt.date, year_basis: int) -> float:
+    """Years from ``start`` to ``end``: calendar days / 365 or business days / 252.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from fastopt.strategies.strategy import year_fraction
+    >>> year_fraction(dt.date(2025, 1, 6), dt.date(2025, 2, 5), 365)
+    0.0821917808219178
+    >>> year_fraction(dt.date(2025, 1, 6), dt.date(2025, 2, 5), 252)  # 22 business days
+    0.0873015873015873
+    """
+    if year_basis == 365:
+        return (end - start).days / 365.0
+    if year_basis == 252:
+        return float(np.busday_count(start, end)) / 252.0
+    msg = f"`year_basis` must be 365 (calendar days) or 252 (business days), got {year_basis!r}"
+    raise ValueError(msg)
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A multi-leg position on one underlying, with the market it is valued in.
+
+    Parameters
+    ----------
+    legs : sequence of Leg
+        At least one leg. Legs may have different expiries (calendars,
+        diagonals) and may include stock.
+    spot : float
+        Underlying price (> 0).
+    vol : float, optional
+        Volatility (annualised on ``year_basis``) for legs without their own
+        ``iv`` and for the distribution of the underlying in probabilities.
+        Needed unless every option leg has an ``iv``.
+    rate, div : float
+        Continuously compounded risk-free rate and dividend yield.
+    asof : datetime.date or str, optional
+        Valuation date; today when omitted. Expiries before it are an error.
+    year_basis : {365, 252}
+        Calendar days / 365 or business days / 252 for every time to expiry.
+        It moves probabilities by several points: pick the one your vol is
+        quoted on.
+    name : str
+        A label (builders set it, e.g. ``"iron_condor"``).
+
+    Legs without a ``premium`` are filled with their theoretical
+    Black-Scholes value at ``asof`` (stock legs with ``spot``).
+
+    Examples
+    --------
+    >>> from fastopt import Leg, Strategy
+    >>> s = Strategy(
+    ...     [Leg("put", +1, 95.0, "2025-03-21", premium=1.10),
+    ...      Leg("put", -1, 100.0, "2025-03-21", premium=2.60)],
+    ...     spot=102.0, vol=0.2, asof="2025-02-21")
+    >>> s.cost  # a credit
+    -150.0
+    >>> s.max_profit, s.max_loss
+    (150.0, -350.0)
+    """
+
+    legs: tuple[Leg, ...]
+    spot: float
+    vol: float | None = None
+    rate: float = 0.0
+    div: float = 0.0
+    asof: dt.date | None = None
+    year_basis: int = 365
+    name: str = "custom"
+    _arrays: LegArrays = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        legs = tuple(self.legs) if isinstance(self.legs, Iterable) else self.legs
+        if not isinstance(legs, tuple) or not legs:
+            msg = "a Strategy needs at least one Leg"
+            raise ValueError(msg)
+        for i, leg in enumerate(legs):
+            if not isinstance(leg, Leg):
+                msg = f"legs[{i}] must be a Leg, got {type(leg).__name__}"
+                raise TypeError(msg)
+        object.__setattr__(self, "legs", legs)
+        spot = _finite(self.spot, "`spot`")
+        if spot <= 0.0:
+            msg = f"`spot` must be > 0, got {spot!r}"
+            raise ValueError(msg)
+        object.__setattr__(self, "spot", spot)
+        if self.vol is not None:
+            vol = _finite(self.vol, "`vol`")
+            if vol <= 0.0:
+                msg = f"`vol` must be > 0, got {vol!r}"
+                raise ValueError(msg)
+            object.__setattr__(self, "vol", vol)
+        object.__setattr__(self, "rate", _finite(self.rate, "`rate`"))
+        object.__setattr__(self, "div", _finite(self.div, "`div`"))
+        asof = dt.date.today() if self.asof is None else as_date(self.asof, "`asof`")
+        object.__setattr__(self, "asof", asof)
+        if self.year_basis not in YEAR_BASES:
+            msg = (
+                "`year_basis` must be 365 (calendar days) or 252 (business days), "
+                f"got {self.year_basis!r}"
+            )
+            raise ValueError(msg)
+        n = len(legs)
+        kind = np.empty(n, np.int64)
+        units = np.empty(n)
+        strike = np.zeros(n)
+        premium = np.full(n, np.nan)
+        t = np.zeros(n)
+        vol_arr = np.zeros(n)
+        for i, leg in enumerate(legs):
+            kind[i] = KIND_CODE[leg.kind]
+            units[i] = leg.units
+            if leg.kind == "stock":
+                premium[i] = spot if leg.premium is None else leg.premium
+                vol_arr[i] = self.vol if self.vol is not None else 0.0
+                continue
+            assert leg.expiry is not None and leg.strike is not None
+            if leg.expiry < asof:
+                msg = f"{leg.label} leg expired on {leg.expiry} before `asof` {asof}"
+                raise ValueError(msg)
+            strike[i] = leg.strike
+            t[i] = year_fraction(asof, leg.expiry, self.year_basis)
+            v = leg.iv if leg.iv is not None else self.vol
+            if v is None:
+                msg = f"{leg.label} leg has no `iv` and the strategy has no `vol`"
+                raise ValueError(msg)
+            vol_arr[i] = v
+            if leg.premium is not None:
+                premium[i] = leg.premium
+        missing = np.isnan(premium)
+        if missing.any():
+            from fastopt.kernels.strategy import leg_values_nb
+
+            fair = leg_values_nb(
+                readonly(np.full(n, spot)), 0.0, kind, strike, t, vol_arr, self.rate, self.div
+            )
+            premium = np.where(missing, fair, premium)
+            legs = tuple(
+                leg.with_premium(float(premium[i])) if missing[i] else leg
+                for i, leg in enumerate(legs)
+            )
+            object.__setattr__(self, "legs", legs)
+        arrays = LegArrays(*(readonly(a) for a in (kind, units, strike, premium, t, vol_arr)))
+        object.__setattr__(self, "_arrays", arrays)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def arrays(self) -> LegArrays:
+        """The legs as read-only arrays, in the kernels' layout."""
+        return self._arrays
+
+    @property
+    def cost(self) -> float:
+        """Net cash paid to open the position (negative: a credit), in dollars."""
+        a = self._arrays
+        return float(np.dot(a.units, a.premium))
+
+    @property
+    def horizon(self) -> float:
+        """Years to the earliest option expiry (0 for a stock-only position)."""
+        a = self._arrays
+        opt = a.t[a.kind != KIND_CODE["stock"]]
+        return float(opt.min()) if opt.size else 0.0
+
+    @property
+    def expiries(self) -> tuple[dt.date, ...]:
+        """Distinct option expiries, earliest first."""
+        return tuple(sorted({leg.expiry for leg in self.legs if leg.expiry is not None}))
+
+    @property
+    def first_expiry(self) -> dt.date | None:
+        """The earliest option expiry (the date "at expiry" analytics refer to)."""
+        ex = self.expiries
+        return ex[0] if ex else None
+
+    @property
+    def is_single_expiry(self) -> bool:
+        """True when every option leg expires on the same date (piecewise-linear payoff)."""
+        return len(self.expiries) <= 1
+
+    def with_market(self, **changes: Any) -> Strategy:
+        """A copy with market inputs changed (``spot``, ``vol``, ``rate``, ``div``, ``asof``)."""
+        allowed = {"spot", "vol", "rate", "div", "asof", "year_basis", "name"}
+        bad = set(changes) - allowed
+        if bad:
+            msg = f"with_market() accepts {sorted(allowed)}, got {sorted(bad)}"
+            raise TypeError(msg)
+        return replace(self, **changes)
+
+    def __add__(self, other: Strategy) -> Strategy:
+        """Combine two strategies on the same market into one position."""
+        if not isinstance(other, Strategy):
+            return NotImplemented
+        return replace(self, legs=self.legs + other.legs, name=f"{self.name}+{other.name}")
+
+    def __str__(self) -> str:
+        from fastopt.strategies.text import format_legs
+
+        return format_legs(self.legs)
+
+    @classmethod
+    def from_text(cls, text: str, spot: float, **market: Any) -> Strategy:
+        """Parse the compact text form (see :func:`fastopt.strategies.text.parse_legs`).
+
+        Examples
+        --------
+        >>> from fastopt import Strategy
+        >>> s = Strategy.from_text(
+        ...     "-1 P 90 @1.20 2025-03-21; +1 P 85 @0.55 2025-03-21",
+        ...     spot=100.0, vol=0.2, asof="2025-02-21")
+        >>> str(s)
+        '-1 P 90 @1.2 2025-03-21; +1 P 85 @0.55 2025-03-21'
+        """
+        from fastopt.strategies.text import parse_legs
+
+        return cls(parse_legs(text), spot, **market)
+
+    # ------------------------------------------------------------- analytics
+    def _time_at(self, at: object) -> float:
+        from fastopt.strategies.analytics import horizon_years
+
+        return horizon_years(self, at)
+
+    def payoff(self, spots: object) -> Any:
+        """P&L at the first expiry for underlying prices ``spots``, in dollars.
+
+        Legs expiring later (calendars) are valued with Black-Scholes at
+        their own vol. Scalars in give a float out.
+
+        Examples
+        --------
+        >>> from fastopt import Leg, Strategy
+        >>> s = Strategy([Leg("call", 1, 100.0, "2025-03-21", premium=2.0)],
+        ...              spot=100.0, asof="2025-02-21")
+        >>> s.payoff([90.0, 100.0, 110.0])
+        array([-200., -200.,  800.])
+        """
+        from fastopt.strategies.analytics import pnl
+
+        return pnl(self, spots, None)
+
+    def pnl(self, spots: object, at: object = None) -> Any:
+        """P&L at date ``at`` (a date, ISO string, or years from ``asof``; default
+        the first expiry) for underlying prices ``spots``, in dollars."""
+        from fastopt.strategies.analytics import pnl
+
+        return pnl(self, spots, at)
+
+    def pnl_grid(self, spots: object, at: Sequence[object]) -> FloatArray:
+        """P&L for every (date, spot) pair: an array of shape ``(len(at), len(spots))``."""
+        from fastopt.strategies.analytics import pnl_grid
+
+        return pnl_grid(self, spots, at)
+
+    def analyze(self, **kwargs: Any) -> StrategyAnalysis:
+        """Everything at once: see :func:`fastopt.strategies.analytics.analyze`."""
+        from fastopt.strategies.analytics import analyze
+
+        return analyze(self, **kwargs)
+
+    @property
+    def breakevens(self) -> tuple[float, ...]:
+        """Underlying prices where the P&L at the first expiry crosses zero."""
+        return self.analyze(grid=0).breakevens
+
+    @property
+    def max_profit(self) -> float:
+        """Largest P&L at the first expiry (``inf`` when unlimited), in dollars."""
+        return self.analyze(grid=0).max_profit
+
+    @property
+    def max_loss(self) -> float:
+        """Smallest P&L at the first expiry (negative; ``-inf`` when unlimited)."""
+        return self.analyze(grid=0).max_loss
+
+    def pop(self, **kwargs: Any) -> float:
+        """Probability of profit (P&L >= $0.01): see :func:`fastopt.strategies.analytics.analyze`."""
+        return self.analyze(grid=0, **kwargs).pop
+
+    def greeks(self, **kwargs: Any) -> Any:
+        """Position Greeks: see :func:`fastopt.strategies.analytics.strategy_greeks`."""
+        from fastopt.strategies.analytics import strategy_greeks
+
+        return strategy_greeks(self, **kwargs)
+
+    def margin(self, **kwargs: Any) -> MarginResult:
+        """Strategy-based (Reg T / Cboe) margin: see :func:`fastopt.strategies.margin.margin`."""
+        from fastopt.strategies.margin import margin
+
+        return margin(self, **kwargs)
