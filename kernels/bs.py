@@ -121,6 +121,16 @@ def _bachelier_one(
     return price, delta, gamma, vega, theta, rho, vanna, volga, charm
 
 
+@jit
+def bsm_price_scalar(
+    s: float, k: float, t: float, v: float, r: float, q: float, call: bool
+) -> float:
+    """BSM price of one option as a compiled call (not inlined): for scalar callers such as
+    root finders and quadratures, where one shared copy compiles faster than an inlined one
+    per call site."""
+    return _bsm_one(s, k, t, v, r, q, call, False)[0]
+
+
 @jit_inline
 def _bsm_at(spot, strike, t, vol, rate, div, is_call, b76, i):
     """:func:`_bsm_one` of element ``i`` of the input arrays (read as float64)."""

@@ -30,7 +30,7 @@ from numba import prange
 
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
 from fastopt.kernels._special import norm_cdf
-from fastopt.kernels.bs import _bsm_one
+from fastopt.kernels.bs import _bsm_one, bsm_price_scalar
 
 N_STATS = 8
 STAT_POP, STAT_EV, STAT_E_PROFIT, STAT_E_LOSS = 0, 1, 2, 3
@@ -72,7 +72,7 @@ def _leg_value(kind, s, k, tau, v, r, q):
     call = kind == 0
     if tau <= 0.0:
         return max(s - k, 0.0) if call else max(k - s, 0.0)
-    return _bsm_one(s, k, tau, v, r, q, call, False)[0]
+    return bsm_price_scalar(s, k, tau, v, r, q, call)
 
 
 @jit
@@ -85,11 +85,13 @@ def leg_values_nb(spot, h, kind, strike, t, vol, rate, div):
     return out
 
 
-@jit_inline
+@jit
 def _pnl_one(s, h, kind, units, strike, premium, t, vol, rate, div):
     acc = 0.0
     for j in range(kind.shape[0]):
-        acc += units[j] * (_leg_value(kind[j], s, strike[j], t[j] - h, vol[j], rate, div) - premium[j])
+        acc += units[j] * (
+            _leg_value(kind[j], s, strike[j], t[j] - h, vol[j], rate, div) - premium[j]
+        )
     return acc
 
 
@@ -141,48 +143,52 @@ def pnl_grid_par_nb(spots, hs, kind, units, strike, premium, t, vol, rate, div, 
 
 
 # --------------------------------------------------------------------------- lognormal
-@jit_inline
-def _prob_above(x, s0, mu, sig, h):
-    """P(S_h > x) for the lognormal; x may be 0 or inf."""
-    if x <= 0.0:
+@jit
+def _phi(x):
+    """Standard normal CDF with exact limits at +-inf."""
+    if x == np.inf:
         return 1.0
-    if x == np.inf:
+    if x == -np.inf:
         return 0.0
-    sd = sig * math.sqrt(h)
-    m = math.log(s0) + (mu - 0.5 * sig * sig) * h
-    if sd <= 0.0:
-        return 1.0 if math.exp(m) > x else 0.0
-    return norm_cdf((m - math.log(x)) / sd)
+    return norm_cdf(x)
 
 
 @jit_inline
-def _mean_above(x, s0, mu, sig, h):
-    """E[S_h 1{S_h > x}] for the lognormal; x may be 0 or inf."""
-    fwd = s0 * math.exp(mu * h)
+def _tail_between(ua, ub):
+    """Phi(ua) - Phi(ub) for ua >= ub, from whichever tail keeps precision."""
+    if ub >= 0.0:  # both in the upper half: 1 - Phi(ub) and 1 - Phi(ua) are small
+        return max(_phi(-ub) - _phi(-ua), 0.0)
+    return max(_phi(ua) - _phi(ub), 0.0)
+
+
+@jit_inline
+def _u(x, m, sd, shift):
+    """(ln-mean - ln x) / sd + shift, with x = 0 -> +inf and x = inf -> -inf."""
     if x <= 0.0:
-        return fwd
+        return np.inf
     if x == np.inf:
-        return 0.0
-    sd = sig * math.sqrt(h)
-    m = math.log(s0) + (mu - 0.5 * sig * sig) * h
-    if sd <= 0.0:
-        return fwd if math.exp(m) > x else 0.0
-    return fwd * norm_cdf((m - math.log(x)) / sd + sd)
+        return -np.inf
+    return (m - math.log(x)) / sd + shift
 
 
-@jit_inline
+@jit
 def _seg_moments(a, b, s0, mu, sig, h):
-    """(P(a < S_h < b), E[S_h 1{a < S_h < b}])."""
-    return (
-        _prob_above(a, s0, mu, sig, h) - _prob_above(b, s0, mu, sig, h),
-        _mean_above(a, s0, mu, sig, h) - _mean_above(b, s0, mu, sig, h),
-    )
+    """(P(a < S_h < b), E[S_h 1{a < S_h < b}]) computed from the precise tail."""
+    sd = sig * math.sqrt(h)
+    fwd = s0 * math.exp(mu * h)
+    if sd <= 0.0:
+        inside = a < fwd * math.exp(-0.5 * sig * sig * h) < b or (a < fwd < b)
+        return (1.0, fwd) if inside else (0.0, 0.0)
+    m = math.log(s0) + (mu - 0.5 * sig * sig) * h
+    p = _tail_between(_u(a, m, sd, 0.0), _u(b, m, sd, 0.0))
+    q = _tail_between(_u(a, m, sd, sd), _u(b, m, sd, sd))
+    return p, fwd * q
 
 
 # --------------------------------------------------------------------- expiry (exact)
 @jit_inline
 def _piece_above(a, b, alpha, beta, c):
-    """The part ``(lo, hi)`` of segment ``[a, b]`` where ``alpha + beta x >= c`` (lo >= hi: none)."""
+    """Part ``(lo, hi)`` of segment ``[a, b]`` where ``alpha + beta x >= c`` (none if lo >= hi)."""
     if beta == 0.0:
         return (a, b) if alpha >= c else (a, a)
     x = (c - alpha) / beta
@@ -299,27 +305,37 @@ def expiry_analysis_nb(kind, units, strike, premium, s0, mu, sig, h, threshold, 
                     be_out[n_be] = x
                 n_be += 1
     pop = 0.0
-    ev = 0.0
+    p_loss = 0.0
     sum_pp = 0.0
-    sum_all = 0.0
+    sum_lp = 0.0
     for seg in range(nseg):
         a, b, alpha, beta = _segment(xs, fs, slope_inf, seg)
-        p, m = _seg_moments(a, b, s0, mu, sig, h)
-        sum_all += alpha * p + beta * m
         lo, hi = _piece_above(a, b, alpha, beta, threshold)
         if hi > lo:
             pp, mp = _seg_moments(lo, hi, s0, mu, sig, h)
             pop += pp
             sum_pp += alpha * pp + beta * mp
-    ev = sum_all
+            if lo > a:
+                pl, ml = _seg_moments(a, lo, s0, mu, sig, h)
+                p_loss += pl
+                sum_lp += alpha * pl + beta * ml
+            if hi < b:
+                pl, ml = _seg_moments(hi, b, s0, mu, sig, h)
+                p_loss += pl
+                sum_lp += alpha * pl + beta * ml
+        else:
+            pl, ml = _seg_moments(a, b, s0, mu, sig, h)
+            p_loss += pl
+            sum_lp += alpha * pl + beta * ml
+    ev = sum_pp + sum_lp
     pop = min(max(pop, 0.0), 1.0)
     stats[STAT_POP] = pop
     stats[STAT_EV] = ev
     stats[STAT_E_PROFIT] = sum_pp / pop if pop > 0.0 else np.nan
-    stats[STAT_E_LOSS] = (sum_all - sum_pp) / (1.0 - pop) if pop < 1.0 else np.nan
+    stats[STAT_E_LOSS] = sum_lp / p_loss if p_loss > 0.0 else np.nan
     stats[STAT_MAX_PROFIT] = max_p
     stats[STAT_MAX_LOSS] = max_l
-    stats[STAT_PROB_LOSS] = 1.0 - pop
+    stats[STAT_PROB_LOSS] = p_loss
     stats[STAT_N_BE] = n_be
     return n_be
 
@@ -330,7 +346,7 @@ def _black_undiscounted(fwd, k, var, call):
     """E[(S - K)^+] (or the put) for lognormal S with mean ``fwd`` and log-variance ``var``."""
     if var <= 0.0:
         return max(fwd - k, 0.0) if call else max(k - fwd, 0.0)
-    return _bsm_one(fwd, k, 1.0, math.sqrt(var), 0.0, 0.0, call, False)[0]
+    return bsm_price_scalar(fwd, k, 1.0, math.sqrt(var), 0.0, 0.0, call)
 
 
 @jit
@@ -358,7 +374,7 @@ def expected_pnl_nb(kind, units, strike, premium, t, vol, h, rate, div, s0, mu, 
     return acc
 
 
-@jit_inline
+@jit
 def _root(x0, f0, x1, f1, c, h, kind, units, strike, premium, t, vol, rate, div):
     """Root of P&L(x) = c in [x0, x1] (signs of f - c differ): Illinois regula falsi."""
     g0 = f0 - c
@@ -385,7 +401,9 @@ def _root(x0, f0, x1, f1, c, h, kind, units, strike, premium, t, vol, rate, div)
 
 
 @jit
-def _crossings(xs, fs, c, f_zero, slope_inf, h, kind, units, strike, premium, t, vol, rate, div, out):
+def _crossings(
+    xs, fs, c, f_zero, slope_inf, h, kind, units, strike, premium, t, vol, rate, div, out
+):
     """Points where P&L - c changes sign, left to right, from x = 0 (value ``f_zero``)
     over the grid ``xs`` and beyond its end (sign given by ``slope_inf``).
 
@@ -456,7 +474,7 @@ def _partial_pnl(za, zb, s0, m_drift, sd, h, kind, units, strike, premium, t, vo
         hi = pts[p + 1]
         if hi <= lo:
             continue
-        n_pan = int(math.ceil((hi - lo) / _Z_STEP))
+        n_pan = math.ceil((hi - lo) / _Z_STEP)
         w = (hi - lo) / n_pan
         for q in range(n_pan):
             c = lo + (q + 0.5) * w
@@ -520,6 +538,11 @@ def smooth_analysis_nb(
                 max_p = max(max_p, best)
             else:
                 max_l = min(max_l, best)
+    for j in range(kind.shape[0]):  # kinks of legs already expired
+        if kind[j] != 2 and t[j] - h <= 0.0:
+            fk = _pnl_one(strike[j], h, kind, units, strike, premium, t, vol, rate, div)
+            max_p = max(max_p, fk)
+            max_l = min(max_l, fk)
     if slope_inf > 1e-12:
         max_p = np.inf
     elif slope_inf < -1e-12:
@@ -531,7 +554,20 @@ def smooth_analysis_nb(
     for i in range(min(n_be, be_out.shape[0])):
         be_out[i] = cross[i]
     n_c, inside = _crossings(
-        xs, fs, threshold, f_zero, slope_inf, h, kind, units, strike, premium, t, vol, rate, div,
+        xs,
+        fs,
+        threshold,
+        f_zero,
+        slope_inf,
+        h,
+        kind,
+        units,
+        strike,
+        premium,
+        t,
+        vol,
+        rate,
+        div,
         cross,
     )
     ev = expected_pnl_nb(kind, units, strike, premium, t, vol, h, rate, div, s0, mu, sig)
@@ -540,29 +576,39 @@ def smooth_analysis_nb(
         f0 = _pnl_one(s0 * math.exp(mu * h), h, kind, units, strike, premium, t, vol, rate, div)
         pop = 1.0 if f0 >= threshold else 0.0
         sum_pp = f0 * pop
+        p_loss = 1.0 - pop
+        sum_lp = f0 * p_loss
     else:
         m_drift = (mu - 0.5 * sig * sig) * h
         pop = 0.0
+        p_loss = 0.0
         sum_pp = 0.0
+        sum_lp = 0.0
         lo = 0.0
         for i in range(n_c + 1):
             hi = cross[i] if i < n_c else np.inf
+            p_piece = _seg_moments(lo, hi, s0, mu, sig, h)[0]
+            za = _z_of(lo, s0, m_drift, sd)
+            zb = _z_of(hi, s0, m_drift, sd)
+            e_piece = _partial_pnl(
+                za, zb, s0, m_drift, sd, h, kind, units, strike, premium, t, vol, rate, div
+            )
             if inside:
-                pop += _prob_above(lo, s0, mu, sig, h) - _prob_above(hi, s0, mu, sig, h)
-                sum_pp += _partial_pnl(
-                    _z_of(lo, s0, m_drift, sd), _z_of(hi, s0, m_drift, sd), s0, m_drift, sd,
-                    h, kind, units, strike, premium, t, vol, rate, div,
-                )
+                pop += p_piece
+                sum_pp += e_piece
+            else:
+                p_loss += p_piece
+                sum_lp += e_piece
             inside = not inside
             lo = hi
         pop = min(max(pop, 0.0), 1.0)
     stats[STAT_POP] = pop
     stats[STAT_EV] = ev
     stats[STAT_E_PROFIT] = sum_pp / pop if pop > 0.0 else np.nan
-    stats[STAT_E_LOSS] = (ev - sum_pp) / (1.0 - pop) if pop < 1.0 else np.nan
+    stats[STAT_E_LOSS] = sum_lp / p_loss if p_loss > 0.0 else np.nan
     stats[STAT_MAX_PROFIT] = max_p
     stats[STAT_MAX_LOSS] = max_l
-    stats[STAT_PROB_LOSS] = 1.0 - pop
+    stats[STAT_PROB_LOSS] = p_loss
     stats[STAT_N_BE] = n_be
     return n_be
 
@@ -606,7 +652,10 @@ def first_hit_nb(paths, hs, kind, units, strike, premium, t, vol, rate, div, tar
     for p in prange(n_paths):
         hit = 0
         for s in range(n_steps):
-            if _pnl_one(paths[s, p], hs[s], kind, units, strike, premium, t, vol, rate, div) >= target:
+            if (
+                _pnl_one(paths[s, p], hs[s], kind, units, strike, premium, t, vol, rate, div)
+                >= target
+            ):
                 hit = 1
                 break
         out[p] = hit

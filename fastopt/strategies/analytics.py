@@ -119,8 +119,18 @@ def _spots(spots: object) -> tuple[FloatArray, bool]:
     return arr, arr.ndim == 0
 
 
-def _legs(strategy: Strategy) -> tuple[Any, ...]:
+def _legs(strategy: Strategy, h: float | None = None) -> tuple[Any, ...]:
+    """The leg arrays; with ``h``, first check that every leg alive at ``h`` has a vol."""
     a = strategy.arrays
+    if h is not None:
+        alive = (a.kind != KIND_CODE["stock"]) & (a.t > h) & np.isnan(a.vol)
+        if alive.any():
+            leg = strategy.legs[int(np.flatnonzero(alive)[0])]
+            msg = (
+                f"{leg.label} leg is valued before its expiry and needs a vol: give it an `iv` "
+                "or the strategy a `vol`"
+            )
+            raise ValueError(msg)
     return a.kind, a.units, a.strike, a.premium, a.t, a.vol
 
 
@@ -133,16 +143,14 @@ def pnl(strategy: Strategy, spots: object, at: object = None) -> Any:
     >>> from fastopt.strategies.analytics import pnl
     >>> s = Strategy([Leg("call", 1, 100.0, "2025-03-21", premium=2.0)],
     ...              spot=100.0, vol=0.2, asof="2025-02-21")
-    >>> round(pnl(s, 100.0, at="2025-02-21"), 6)  # today, at the fair value paid
-    25.620227
+    >>> round(pnl(s, 100.0, at="2025-02-21"), 6)  # today: BS value minus the premium paid
+    20.961761
     """
     arr, scalar = _spots(spots)
     h = horizon_years(strategy, at)
     flat = readonly(np.ascontiguousarray(arr.ravel(), dtype=np.float64))
     out = np.empty((1, flat.shape[0]))
-    sk.pnl_grid_nb(
-        flat, np.array([h]), *_legs(strategy), strategy.rate, strategy.div, out
-    )
+    sk.pnl_grid_nb(flat, np.array([h]), *_legs(strategy, h), strategy.rate, strategy.div, out)
     res = out[0].reshape(arr.shape)
     return float(res) if scalar else res
 
@@ -167,8 +175,19 @@ def pnl_grid(strategy: Strategy, spots: object, at: Sequence[object]) -> FloatAr
         raise TypeError(msg)
     hs = np.array([horizon_years(strategy, a) for a in at], dtype=np.float64)
     out = np.empty((hs.shape[0], flat.shape[0]))
-    kern = sk.pnl_grid_par_nb if hs.shape[0] * flat.shape[0] * len(strategy.legs) > 40_000 else sk.pnl_grid_nb
-    kern(flat, readonly(hs), *_legs(strategy), strategy.rate, strategy.div, out)
+    kern = (
+        sk.pnl_grid_par_nb
+        if hs.shape[0] * flat.shape[0] * len(strategy.legs) > 40_000
+        else sk.pnl_grid_nb
+    )
+    kern(
+        flat,
+        readonly(hs),
+        *_legs(strategy, float(hs.min(initial=np.inf))),
+        strategy.rate,
+        strategy.div,
+        out,
+    )
     return out
 
 
@@ -187,7 +206,20 @@ def _dist_vol(strategy: Strategy, vol: float | None) -> float:
         msg = "a stock-only strategy needs `vol` for probabilities"
         raise ValueError(msg)
     nearest = opt[np.argmin(np.abs(a.strike[opt] - strategy.spot))]
-    return float(a.vol[nearest])
+    v = float(a.vol[nearest])
+    if not np.isfinite(v):
+        msg = "probabilities need a volatility: give the strategy a `vol` or pass `vol=`"
+        raise ValueError(msg)
+    return v
+
+
+def has_distribution_vol(strategy: Strategy) -> bool:
+    """True when probabilities can be computed without an explicit ``vol=``."""
+    try:
+        _dist_vol(strategy, None)
+    except ValueError:
+        return False
+    return True
 
 
 def default_grid(strategy: Strategy, h: float, vol: float, n: int) -> FloatArray:
@@ -274,7 +306,7 @@ def analyze(
         raise ValueError(msg)
     a = strategy.arrays
     opt = a.kind != KIND_CODE["stock"]
-    exact = bool(not opt.any() or np.all(a.t[opt] <= h) and np.ptp(a.t[opt]) == 0.0)
+    exact = bool(np.all(a.t[opt] <= h))  # every option leg expired: piecewise linear
     stats = np.empty(sk.N_STATS)
     be = np.empty(4 * len(strategy.legs) + 8)
     if exact:
@@ -283,16 +315,30 @@ def analyze(
         )
     else:
         n_be = sk.smooth_analysis_nb(
-            *_legs(strategy), h, strategy.rate, strategy.div, strategy.spot, mu, sig, thr,
-            readonly(_search_grid(strategy, h, sig)), be, stats,
+            *_legs(strategy, h),
+            h,
+            strategy.rate,
+            strategy.div,
+            strategy.spot,
+            mu,
+            sig,
+            thr,
+            readonly(_search_grid(strategy, h, sig)),
+            be,
+            stats,
         )
     if grid:
         spots = default_grid(strategy, h, sig, grid)
-        curve = np.empty((1, grid))
+        curve2d = np.empty((1, grid))
         sk.pnl_grid_nb(
-            readonly(spots), np.array([h]), *_legs(strategy), strategy.rate, strategy.div, curve
+            readonly(spots),
+            np.array([h]),
+            *_legs(strategy, h),
+            strategy.rate,
+            strategy.div,
+            curve2d,
         )
-        curve = curve[0]
+        curve = curve2d[0]
     else:
         spots = curve = np.empty(0)
     return StrategyAnalysis(
@@ -309,3 +355,288 @@ def analyze(
         spots=spots,
         pnl=curve,
     )
+
+
+PER_CHOICES = ("position", "share")
+
+
+def strategy_greeks(
+    strategy: Strategy, spots: object = None, at: object = 0.0, *, per: str = "position"
+) -> Greeks:
+    """Price and Greeks of the whole position: the sum over legs.
+
+    Parameters
+    ----------
+    strategy : Strategy
+    spots : float or array, optional
+        Underlying prices to evaluate at (default: the strategy's spot).
+    at : date, ISO string or float
+        Valuation date (default 0.0 = ``asof``); legs expired by then count
+        at intrinsic value with zero gamma/vega.
+    per : {"position", "share"}
+        ``"position"``: dollars for the whole position (units = quantity x
+        multiplier). ``"share"``: divided by the option multiplier (the sum of
+        legs per one contract of each, the way a quote screen shows it).
+
+    Returns
+    -------
+    Greeks
+        ``price`` is the position's value (not its P&L); the units of every
+        Greek are those of :class:`fastopt.Greeks` (vega per 1.00 of vol,
+        theta per year: use ``theta_per_day()``, ``vega_pct``).
+
+    Examples
+    --------
+    >>> from fastopt import Leg, Strategy
+    >>> legs = [Leg("call", 1, 100.0, "2025-03-21"), Leg("put", 1, 100.0, "2025-03-21")]
+    >>> straddle = Strategy(legs, spot=100.0, vol=0.2, asof="2025-02-21")
+    >>> g = straddle.greeks()
+    >>> round(g.delta, 4), round(g.gamma, 4)
+    (2.2096, 14.3983)
+    >>> round(straddle.greeks(per="share").delta, 6)
+    0.022096
+    """
+    from fastopt.kernels.bs import empty_greeks, greeks_1d_nb, greeks_1d_par_nb
+    from fastopt.kernels.enums import Model
+
+    if per not in PER_CHOICES:
+        msg = f"`per` must be one of {PER_CHOICES}, got {per!r}"
+        raise ValueError(msg)
+    h = horizon_years(strategy, at)
+    _legs(strategy, h)
+    s_arr, scalar = _spots(strategy.spot if spots is None else spots)
+    flat = np.ascontiguousarray(s_arr.ravel(), dtype=np.float64)
+    a = strategy.arrays
+    opt = np.flatnonzero(a.kind != KIND_CODE["stock"])
+    n_s, n_o = flat.shape[0], opt.shape[0]
+    total = np.zeros((9, n_s))
+    if n_o:
+        spot_b = np.repeat(flat[None, :], n_o, axis=0).ravel()
+
+        def col(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+            return np.repeat(x[opt], n_s)
+
+        tau = np.maximum(a.t - h, 0.0)
+        out = empty_greeks(n_o * n_s, np.dtype(np.float64))
+        args = (
+            readonly(spot_b),
+            readonly(col(a.strike)),
+            readonly(col(tau)),
+            readonly(col(a.vol)),
+            readonly(np.full(n_o * n_s, strategy.rate)),
+            readonly(np.full(n_o * n_s, strategy.div)),
+            readonly(col(a.kind == KIND_CODE["call"])),
+            Model.BSM,
+            out,
+        )
+        (greeks_1d_par_nb if n_o * n_s > 20_000 else greeks_1d_nb)(*args)
+        total += np.einsum("l,gls->gs", a.units[opt], out.reshape(9, n_o, n_s))
+    stock = a.kind == KIND_CODE["stock"]
+    if stock.any():
+        su = float(a.units[stock].sum())
+        total[0] += su * flat
+        total[1] += su
+    if per == "share":
+        mult = [leg.multiplier or 1.0 for leg in strategy.legs if leg.kind != "stock"]
+        total /= mult[0] if mult else 1.0
+    rows = [t.reshape(s_arr.shape) for t in total]
+    vals: list[Any] = [float(r) for r in rows] if scalar else rows
+    return Greeks(*vals)
+
+
+def scenario_grid(
+    strategy: Strategy,
+    spot_moves: object = (-0.2, -0.1, -0.05, 0.0, 0.05, 0.1, 0.2),
+    vol_moves: object = (-0.1, -0.05, 0.0, 0.05, 0.1),
+    at: object = 0.0,
+) -> Any:
+    """P&L of the position for every relative spot move x absolute vol move.
+
+    Parameters
+    ----------
+    spot_moves : sequence of float
+        Relative moves of the underlying (0.05 = +5 %), > -1.
+    vol_moves : sequence of float
+        Absolute shifts added to every leg's vol (0.05 = +5 vol points); a
+        shifted vol must stay > 0.
+    at : date, ISO string or float
+        Valuation date (default ``asof``: an instant shock).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per vol move: ``vol_move`` then one column per spot move named
+        like ``"+5.0%"``, values in dollars.
+
+    Examples
+    --------
+    >>> from fastopt import Leg, Strategy
+    >>> from fastopt.strategies.analytics import scenario_grid
+    >>> s = Strategy([Leg("put", -1, 100.0, "2025-03-21")], spot=100.0, vol=0.2, asof="2025-02-21")
+    >>> g = scenario_grid(s, [-0.1, 0.0, 0.1], [0.0, 0.1])
+    >>> g.columns
+    ['vol_move', '-10.0%', '+0.0%', '+10.0%']
+    >>> round(g["+0.0%"][0], 6)   # no move, no time: no P&L
+    0.0
+    """
+    import polars as pl
+
+    sm = as_float_array(spot_moves, "spot_moves").ravel()
+    vm = as_float_array(vol_moves, "vol_moves").ravel()
+    check_finite(sm, "spot_moves")
+    check_finite(vm, "vol_moves")
+    if sm.size == 0 or vm.size == 0:
+        msg = "`spot_moves` and `vol_moves` must not be empty"
+        raise ValueError(msg)
+    if sm.min() <= -1.0:
+        msg = f"`spot_moves` must be > -1 (a -100 % move), got {float(sm.min())!r}"
+        raise ValueError(msg)
+    a = strategy.arrays
+    opt = a.kind != KIND_CODE["stock"]
+    if opt.any() and float((a.vol[opt]).min() + vm.min()) <= 0.0:
+        msg = f"`vol_moves` {float(vm.min())!r} makes a leg's vol non-positive"
+        raise ValueError(msg)
+    h = horizon_years(strategy, at)
+    _legs(strategy, h)
+    spots = readonly(strategy.spot * (1.0 + sm.astype(np.float64)))
+    out = np.empty((vm.size, sm.size))
+    row = np.empty((1, sm.size))
+    for i, dv in enumerate(vm):
+        sk.pnl_grid_nb(
+            spots,
+            np.array([h]),
+            a.kind,
+            a.units,
+            a.strike,
+            a.premium,
+            a.t,
+            readonly(a.vol + float(dv)),
+            strategy.rate,
+            strategy.div,
+            row,
+        )
+        out[i] = row[0]
+    cols = {"vol_move": vm.astype(np.float64)}
+    for j, m in enumerate(sm):
+        cols[f"{100.0 * float(m):+.1f}%"] = out[:, j]
+    return pl.DataFrame(cols)
+
+
+def prob_touch(
+    strategy: Strategy,
+    levels: object,
+    at: object = None,
+    *,
+    vol: float | None = None,
+    drift: float | None = None,
+) -> Any:
+    """Probability that the underlying touches each price in ``levels`` before ``at``
+    (default: the first expiry), under the same lognormal as :func:`analyze`.
+
+    Examples
+    --------
+    >>> from fastopt import Leg, Strategy
+    >>> from fastopt.strategies.analytics import prob_touch
+    >>> s = Strategy([Leg("call", -1, 110.0, "2025-03-21")], spot=100.0, vol=0.25,
+    ...              asof="2025-02-21")
+    >>> p = prob_touch(s, 110.0, drift=0.0 + 0.5 * 0.25**2)  # driftless log-price
+    >>> round(p, 4)  # = 2 N(-ln(1.1) / (0.25 sqrt(28/365)))
+    0.1687
+    """
+    arr, scalar = _spots(levels)
+    h = horizon_years(strategy, at)
+    sig = _dist_vol(strategy, vol)
+    mu = strategy.rate - strategy.div if drift is None else float(drift)
+    flat = readonly(np.ascontiguousarray(arr.ravel(), dtype=np.float64))
+    out = sk.prob_touch_nb(flat, strategy.spot, mu, sig, h, np.empty(flat.shape[0]))
+    res = out.reshape(arr.shape)
+    return float(res) if scalar else res
+
+
+@dataclass(frozen=True, slots=True)
+class ProbabilityEstimate:
+    """A Monte Carlo probability with its standard error."""
+
+    value: float
+    stderr: float
+    n_paths: int
+
+
+def prob_reach_profit(
+    strategy: Strategy,
+    fraction: float = 0.5,
+    *,
+    target: float | None = None,
+    at: object = None,
+    n_paths: int = 20_000,
+    steps_per_year: int = 252,
+    vol: float | None = None,
+    drift: float | None = None,
+    seed: int | np.random.SeedSequence | None = None,
+) -> ProbabilityEstimate:
+    """Probability that the position's P&L reaches ``fraction`` of its max profit
+    (tastytrade's "P50" for 0.5) at any monitoring step before ``at`` (default:
+    the first expiry), by Monte Carlo on GBM paths of the underlying.
+
+    The position is marked to model (each leg at its own vol) on every step of
+    a grid with ``steps_per_year`` steps a year (daily by default), along paths
+    from :func:`fastopt.simulate_gbm` with the analysis vol and drift. Give
+    ``target`` (dollars) instead of ``fraction`` for any other level.
+
+    Examples
+    --------
+    >>> from fastopt import Leg, Strategy
+    >>> from fastopt.strategies.analytics import prob_reach_profit
+    >>> s = Strategy([Leg("put", -1, 95.0, "2025-03-21")], spot=100.0, vol=0.2,
+    ...              asof="2025-02-21")
+    >>> est = prob_reach_profit(s, 0.5, seed=1)
+    >>> 0.5 < est.value < 1.0 and est.stderr < 0.005
+    True
+    """
+    from fastopt._validate import check_int
+    from fastopt.simulation import simulate_gbm
+
+    h = horizon_years(strategy, at)
+    if h <= 0.0:
+        msg = "prob_reach_profit needs a date after `asof` (`at` or the first expiry)"
+        raise ValueError(msg)
+    n = check_int(n_paths, "n_paths", 2)
+    spy = check_int(steps_per_year, "steps_per_year", 1)
+    if target is None:
+        f = float(fraction)
+        if not np.isfinite(f) or f <= 0.0:
+            msg = f"`fraction` must be finite and > 0, got {fraction!r}"
+            raise ValueError(msg)
+        mp = analyze(strategy, grid=0).max_profit
+        if not np.isfinite(mp) or mp <= 0.0:
+            msg = f"max profit is {mp!r}: give `target` in dollars instead of `fraction`"
+            raise ValueError(msg)
+        goal = f * mp
+    else:
+        goal = float(target)
+        if not np.isfinite(goal):
+            msg = f"`target` must be finite, got {target!r}"
+            raise ValueError(msg)
+    _legs(strategy, 0.0)
+    sig = _dist_vol(strategy, vol)
+    mu = strategy.rate - strategy.div if drift is None else float(drift)
+    steps = max(1, int(np.ceil(h * spy)))
+    paths = simulate_gbm(strategy.spot, h, sig, mu, 0.0, n_paths=n, n_steps=steps, seed=seed)
+    a = strategy.arrays
+    hits = np.empty(n, dtype=np.int64)
+    sk.first_hit_nb(
+        paths.spot[1:],
+        readonly(paths.times[1:]),
+        a.kind,
+        a.units,
+        a.strike,
+        a.premium,
+        a.t,
+        a.vol,
+        strategy.rate,
+        strategy.div,
+        goal,
+        hits,
+    )
+    p = float(hits.mean())
+    return ProbabilityEstimate(p, float(np.sqrt(max(p * (1.0 - p), 0.0) / n)), n)

@@ -43,7 +43,7 @@ def _finite(value: object, what: str) -> float:
         except TypeError:
             msg = f"{what} must be a real number, got {value!r}"
             raise TypeError(msg) from None
-    x = float(value)  # type: ignore[arg-type]
+    x = float(value)
     if not math.isfinite(x):
         msg = f"{what} must be finite, got {x!r}"
         raise ValueError(msg)
@@ -92,7 +92,7 @@ class Leg:
 
     def __post_init__(self) -> None:
         kind = self.kind.lower() if isinstance(self.kind, str) else self.kind
-        kind = {"c": "call", "p": "put", "s": "stock"}.get(kind, kind)  # type: ignore[arg-type]
+        kind = {"c": "call", "p": "put", "s": "stock"}.get(kind, kind)
         if kind not in LEG_KINDS:
             msg = f"leg `kind` must be one of {LEG_KINDS}, got {self.kind!r}"
             raise ValueError(msg)
@@ -131,7 +131,10 @@ class Leg:
         if self.premium is not None:
             p = _finite(self.premium, f"{self.label} leg `premium`")
             if p < 0.0:
-                msg = f"{self.label} leg `premium` must be >= 0 (the sign comes from quantity), got {p!r}"
+                msg = (
+                    f"{self.label} leg `premium` must be >= 0 (the sign comes from quantity), "
+                    f"got {p!r}"
+                )
                 raise ValueError(msg)
             object.__setattr__(self, "premium", p)
         if self.iv is not None:

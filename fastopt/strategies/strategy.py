@@ -18,9 +18,10 @@ import numpy as np
 
 from fastopt._typing import FloatArray
 from fastopt._validate import readonly
-from fastopt.strategies.leg import KIND_CODE, Leg, as_date, _finite
+from fastopt.strategies.leg import KIND_CODE, Leg, _finite, as_date
 
 if TYPE_CHECKING:
+    from fastopt.results import Greeks
     from fastopt.strategies.analytics import StrategyAnalysis
     from fastopt.strategies.margin import MarginResult
 
@@ -46,6 +47,9 @@ class LegArrays(NamedTuple):
 
 def year_fraction(start: dt.date, end: dt.date, year_basis: int) -> float:
     """Years from ``start`` to ``end``: calendar days / 365 or business days / 252.
+
+    Business days are weekdays (``numpy.busday_count``); exchange holidays are
+    not removed.
 
     Examples
     --------
@@ -117,8 +121,11 @@ class Strategy:
     _arrays: LegArrays = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        legs = tuple(self.legs) if isinstance(self.legs, Iterable) else self.legs
-        if not isinstance(legs, tuple) or not legs:
+        if isinstance(self.legs, Leg) or not isinstance(self.legs, Iterable):
+            msg = f"`legs` must be a sequence of Leg, got {type(self.legs).__name__}"
+            raise TypeError(msg)
+        legs = tuple(self.legs)
+        if not legs:
             msg = "a Strategy needs at least one Leg"
             raise ValueError(msg)
         for i, leg in enumerate(legs):
@@ -158,20 +165,25 @@ class Strategy:
             kind[i] = KIND_CODE[leg.kind]
             units[i] = leg.units
             if leg.kind == "stock":
-                premium[i] = spot if leg.premium is None else leg.premium
-                vol_arr[i] = self.vol if self.vol is not None else 0.0
+                if leg.premium is not None:
+                    premium[i] = leg.premium
+                vol_arr[i] = 0.0
                 continue
-            assert leg.expiry is not None and leg.strike is not None
+            assert leg.expiry is not None
+            assert leg.strike is not None
             if leg.expiry < asof:
                 msg = f"{leg.label} leg expired on {leg.expiry} before `asof` {asof}"
                 raise ValueError(msg)
             strike[i] = leg.strike
             t[i] = year_fraction(asof, leg.expiry, self.year_basis)
             v = leg.iv if leg.iv is not None else self.vol
-            if v is None:
-                msg = f"{leg.label} leg has no `iv` and the strategy has no `vol`"
+            if v is None and leg.premium is None:
+                msg = (
+                    f"{leg.label} leg has no `premium` to fill: give it a premium, an `iv`, "
+                    "or the strategy a `vol`"
+                )
                 raise ValueError(msg)
-            vol_arr[i] = v
+            vol_arr[i] = np.nan if v is None else v
             if leg.premium is not None:
                 premium[i] = leg.premium
         missing = np.isnan(premium)
@@ -179,7 +191,14 @@ class Strategy:
             from fastopt.kernels.strategy import leg_values_nb
 
             fair = leg_values_nb(
-                readonly(np.full(n, spot)), 0.0, kind, strike, t, vol_arr, self.rate, self.div
+                readonly(np.full(n, spot)),
+                0.0,
+                kind,
+                strike,
+                t,
+                np.nan_to_num(vol_arr),
+                self.rate,
+                self.div,
             )
             premium = np.where(missing, fair, premium)
             legs = tuple(
@@ -238,6 +257,14 @@ class Strategy:
         """Combine two strategies on the same market into one position."""
         if not isinstance(other, Strategy):
             return NotImplemented
+        mine = (self.spot, self.vol, self.rate, self.div, self.asof, self.year_basis)
+        theirs = (other.spot, other.vol, other.rate, other.div, other.asof, other.year_basis)
+        if mine != theirs:
+            msg = (
+                "can only add strategies valued in the same market (spot, vol, rate, div, asof, "
+                f"year_basis): {mine} != {theirs}"
+            )
+            raise ValueError(msg)
         return replace(self, legs=self.legs + other.legs, name=f"{self.name}+{other.name}")
 
     def __str__(self) -> str:
@@ -299,36 +326,47 @@ class Strategy:
 
         return pnl_grid(self, spots, at)
 
-    def analyze(self, **kwargs: Any) -> StrategyAnalysis:
+    def analyze(self, at: object = None, **kwargs: Any) -> StrategyAnalysis:
         """Everything at once: see :func:`fastopt.strategies.analytics.analyze`."""
         from fastopt.strategies.analytics import analyze
 
-        return analyze(self, **kwargs)
+        return analyze(self, at, **kwargs)
+
+    def _shape(self) -> StrategyAnalysis:
+        """Analysis for the vol-free quantities (break-evens, extremes), cached."""
+        cached = self.__dict__.get("_shape_cache")
+        if cached is None:
+            from fastopt.strategies.analytics import analyze, has_distribution_vol
+
+            vol = None if has_distribution_vol(self) else 1.0  # shape only: any vol will do
+            cached = analyze(self, grid=0, vol=vol)
+            self.__dict__["_shape_cache"] = cached
+        return cached
 
     @property
     def breakevens(self) -> tuple[float, ...]:
         """Underlying prices where the P&L at the first expiry crosses zero."""
-        return self.analyze(grid=0).breakevens
+        return self._shape().breakevens
 
     @property
     def max_profit(self) -> float:
         """Largest P&L at the first expiry (``inf`` when unlimited), in dollars."""
-        return self.analyze(grid=0).max_profit
+        return self._shape().max_profit
 
     @property
     def max_loss(self) -> float:
         """Smallest P&L at the first expiry (negative; ``-inf`` when unlimited)."""
-        return self.analyze(grid=0).max_loss
+        return self._shape().max_loss
 
     def pop(self, **kwargs: Any) -> float:
-        """Probability of profit (P&L >= $0.01): see :func:`fastopt.strategies.analytics.analyze`."""
+        """Probability of profit (P&L >= $0.01); see :func:`analytics.analyze`."""
         return self.analyze(grid=0, **kwargs).pop
 
-    def greeks(self, **kwargs: Any) -> Any:
+    def greeks(self, spots: object = None, at: object = 0.0, *, per: str = "position") -> Greeks:
         """Position Greeks: see :func:`fastopt.strategies.analytics.strategy_greeks`."""
         from fastopt.strategies.analytics import strategy_greeks
 
-        return strategy_greeks(self, **kwargs)
+        return strategy_greeks(self, spots, at, per=per)
 
     def margin(self, **kwargs: Any) -> MarginResult:
         """Strategy-based (Reg T / Cboe) margin: see :func:`fastopt.strategies.margin.margin`."""
