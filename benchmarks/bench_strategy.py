@@ -73,7 +73,8 @@ def numpy_analysis(s: Strategy) -> tuple[float, ...]:
     return pop, ev, e_prof, e_loss, pnl.max(), pnl.min(), be[0], be[-1], delta, width
 
 
-def test_iron_condor_full_analysis():
+@pytest.mark.benchmark(group="strategy")
+def test_iron_condor_full_analysis(benchmark):
     s = condor()
     a, _, m = full_analysis(s)
     assert a.pop == pytest.approx(0.4013, abs=5e-5)
@@ -94,6 +95,7 @@ def test_iron_condor_full_analysis():
             }
         },
     )
+    benchmark.pedantic(lambda: full_analysis(s), rounds=20, iterations=10)
     assert ours <= 0.3e-3, f"full analysis {ours * 1e3:.3f} ms > 0.3 ms"
     assert ratio >= 5.0, f"only {ratio:.1f}x a NumPy grid analysis"
 
@@ -112,7 +114,8 @@ def numpy_grid(s: Strategy, spots: np.ndarray, hs: np.ndarray) -> np.ndarray:
     return out
 
 
-def test_pnl_grid_before_expiry():
+@pytest.mark.benchmark(group="strategy")
+def test_pnl_grid_before_expiry(benchmark):
     s = Strategy(
         condor(FAR).legs,
         spot=168.99,
@@ -140,11 +143,13 @@ def test_pnl_grid_before_expiry():
             }
         },
     )
+    benchmark.pedantic(lambda: s.pnl_grid(spots, hs), rounds=10, iterations=1)
     assert ours <= 5e-3, f"P&L grid {ours * 1e3:.2f} ms > 5 ms"
     assert ratio >= 3.0, f"only {ratio:.1f}x NumPy"
 
 
-def test_iron_condor_search_100_strikes():
+@pytest.mark.benchmark(group="strategy")
+def test_iron_condor_search_100_strikes(benchmark):
     k = np.arange(50.0, 150.0, 1.0)
     h = 30 / 365
     frames = []
@@ -181,4 +186,5 @@ def test_iron_condor_search_100_strikes():
             }
         },
     )
+    benchmark.pedantic(run, rounds=1, iterations=1)
     assert n > 4_000_000

@@ -53,7 +53,8 @@ def peer_inputs(target_days: int, expiry_days: int | None) -> dict:
     }  # fmt: skip
 
 
-def test_iron_condor_vs_optionlab():
+@pytest.mark.benchmark(group="strategy-peers")
+def test_iron_condor_vs_optionlab(benchmark):
     s = ours(30)
     inputs = optionlab.Inputs.model_validate(peer_inputs(30, None))
     out = optionlab.run_strategy(inputs)
@@ -73,10 +74,12 @@ def test_iron_condor_vs_optionlab():
     record("strategy_peers", {"iron_condor_at_expiry": {
         "fastopt_ms": t_ours * 1e3, "optionlab_ms": t_peer * 1e3, "ratio": ratio,
         "target_ratio": 5.0}})  # fmt: skip
+    benchmark.pedantic(full, rounds=20, iterations=10)
     assert ratio >= 5.0, f"only {ratio:.1f}x optionlab"
 
 
-def test_before_expiry_vs_optionlab():
+@pytest.mark.benchmark(group="strategy-peers")
+def test_before_expiry_vs_optionlab(benchmark):
     s = ours(63)
     h = 31 / 252
     inputs = optionlab.Inputs.model_validate(peer_inputs(31, 63))
@@ -94,5 +97,6 @@ def test_before_expiry_vs_optionlab():
         "optionlab_one_date_ms": t_peer * 1e3, "ratio_grid": t_peer / t_grid,
         "ratio_analysis": t_peer / t_full, "target_ratio": 10.0,
         "pop_fastopt": a.pop, "pop_optionlab": out.probability_of_profit}})  # fmt: skip
+    benchmark.pedantic(lambda: s.pnl_grid(spots, hs), rounds=10, iterations=1)
     assert t_peer / t_grid >= 10.0
     assert t_peer / t_full >= 10.0

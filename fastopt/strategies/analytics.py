@@ -191,7 +191,9 @@ def pnl_grid(strategy: Strategy, spots: object, at: Sequence[object]) -> FloatAr
     return out
 
 
-def _dist_vol(strategy: Strategy, vol: float | None) -> float:
+def distribution_vol(strategy: Strategy, vol: float | None = None) -> float:
+    """Volatility of the underlying's distribution in probabilities: ``vol`` when given,
+    else the strategy's ``vol``, else the IV of the option leg nearest the money."""
     if vol is not None:
         v = float(vol)
         if not np.isfinite(v) or v <= 0.0:
@@ -216,7 +218,7 @@ def _dist_vol(strategy: Strategy, vol: float | None) -> float:
 def has_distribution_vol(strategy: Strategy) -> bool:
     """True when probabilities can be computed without an explicit ``vol=``."""
     try:
-        _dist_vol(strategy, None)
+        distribution_vol(strategy, None)
     except ValueError:
         return False
     return True
@@ -295,7 +297,7 @@ def analyze(
     (490.0, -510.0)
     """
     h = horizon_years(strategy, at)
-    sig = _dist_vol(strategy, vol)
+    sig = distribution_vol(strategy, vol)
     mu = strategy.rate - strategy.div if drift is None else float(drift)
     if not np.isfinite(mu):
         msg = f"`drift` must be finite, got {drift!r}"
@@ -545,7 +547,7 @@ def prob_touch(
     """
     arr, scalar = _spots(levels)
     h = horizon_years(strategy, at)
-    sig = _dist_vol(strategy, vol)
+    sig = distribution_vol(strategy, vol)
     mu = strategy.rate - strategy.div if drift is None else float(drift)
     flat = readonly(np.ascontiguousarray(arr.ravel(), dtype=np.float64))
     out = sk.prob_touch_nb(flat, strategy.spot, mu, sig, h, np.empty(flat.shape[0]))
@@ -618,7 +620,7 @@ def prob_reach_profit(
             msg = f"`target` must be finite, got {target!r}"
             raise ValueError(msg)
     _legs(strategy, 0.0)
-    sig = _dist_vol(strategy, vol)
+    sig = distribution_vol(strategy, vol)
     mu = strategy.rate - strategy.div if drift is None else float(drift)
     steps = max(1, int(np.ceil(h * spy)))
     paths = simulate_gbm(strategy.spot, h, sig, mu, 0.0, n_paths=n, n_steps=steps, seed=seed)
