@@ -398,46 +398,16 @@ def strategy_greeks(
     >>> round(straddle.greeks(per="share").delta, 6)
     0.022096
     """
-    from fastopt.kernels.bs import empty_greeks, greeks_1d_nb, greeks_1d_par_nb
-    from fastopt.kernels.enums import Model
-
     if per not in PER_CHOICES:
         msg = f"`per` must be one of {PER_CHOICES}, got {per!r}"
         raise ValueError(msg)
     h = horizon_years(strategy, at)
-    _legs(strategy, h)
+    legs = _legs(strategy, h)
     s_arr, scalar = _spots(strategy.spot if spots is None else spots)
-    flat = np.ascontiguousarray(s_arr.ravel(), dtype=np.float64)
-    a = strategy.arrays
-    opt = np.flatnonzero(a.kind != KIND_CODE["stock"])
-    n_s, n_o = flat.shape[0], opt.shape[0]
-    total = np.zeros((9, n_s))
-    if n_o:
-        spot_b = np.repeat(flat[None, :], n_o, axis=0).ravel()
-
-        def col(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-            return np.repeat(x[opt], n_s)
-
-        tau = np.maximum(a.t - h, 0.0)
-        out = empty_greeks(n_o * n_s, np.dtype(np.float64))
-        args = (
-            readonly(spot_b),
-            readonly(col(a.strike)),
-            readonly(col(tau)),
-            readonly(col(a.vol)),
-            readonly(np.full(n_o * n_s, strategy.rate)),
-            readonly(np.full(n_o * n_s, strategy.div)),
-            readonly(col(a.kind == KIND_CODE["call"])),
-            Model.BSM,
-            out,
-        )
-        (greeks_1d_par_nb if n_o * n_s > 20_000 else greeks_1d_nb)(*args)
-        total += np.einsum("l,gls->gs", a.units[opt], out.reshape(9, n_o, n_s))
-    stock = a.kind == KIND_CODE["stock"]
-    if stock.any():
-        su = float(a.units[stock].sum())
-        total[0] += su * flat
-        total[1] += su
+    flat = readonly(np.ascontiguousarray(s_arr.ravel(), dtype=np.float64))
+    total = np.empty((9, flat.shape[0]))
+    kind, units, strike, _, t, vol = legs
+    sk.position_greeks_nb(flat, h, kind, units, strike, t, vol, strategy.rate, strategy.div, total)
     if per == "share":
         mult = [leg.multiplier or 1.0 for leg in strategy.legs if leg.kind != "stock"]
         total /= mult[0] if mult else 1.0
