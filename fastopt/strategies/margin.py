@@ -57,10 +57,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+import operator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -203,66 +205,123 @@ class PortfolioMarginResult:
 
 
 # ----------------------------------------------------------------------- internals
-@dataclass(frozen=True, slots=True)
+# Speed notes: ``margin`` prices several candidate decompositions per call and keeps
+# the cheapest, so the candidates are priced with plain numbers only. A part is the
+# tuple ``(initial, maintenance, bpr, text, args)``; its description ``text(*args)``
+# is written for the winning treatment alone. Contracts are small mutable objects
+# (identity hash) carrying their naked requirement per share, computed once per call.
+_Text = Callable[..., str]
+_Part = tuple[float, float, float, _Text, tuple[object, ...]]
+_Leg = tuple[int, float, float]  # (kind code, signed units, strike) as in the kernels
+_Taken = tuple[tuple["_Contract", float], ...]
+
+_CALL = KIND_CODE["call"]
+_PUT = KIND_CODE["put"]
+_STOCK = KIND_CODE["stock"]
+
+
+class _Ctx:
+    __slots__ = ("cash", "leaps_after", "min_pct", "pct", "spot")
+
+    def __init__(
+        self, spot: float, pct: float, min_pct: float, *, cash: bool, leaps_after: dt.date
+    ) -> None:
+        self.spot = spot
+        self.pct = pct
+        self.min_pct = min_pct
+        self.cash = cash
+        self.leaps_after = leaps_after
+
+
 class _Contract:
-    """One option contract line after netting identical legs (units signed)."""
+    """One option contract line after netting identical legs (units signed), with its
+    naked requirement per share (premium included) and OTM amount under ``ctx``."""
 
-    kind: int
-    strike: float
-    expiry: dt.date
-    units: float
-    premium: float
-    multiplier: float
+    __slots__ = (
+        "expiry",
+        "is_call",
+        "kind",
+        "multiplier",
+        "otm",
+        "per",
+        "premium",
+        "strike",
+        "units",
+    )
 
-    @property
-    def is_call(self) -> bool:
-        return self.kind == KIND_CODE["call"]
+    def __init__(
+        self,
+        kind: int,
+        strike: float,
+        expiry: dt.date,
+        units: float,
+        premium: float,
+        multiplier: float,
+        ctx: _Ctx,
+    ) -> None:
+        self.kind = kind
+        self.is_call = kind == _CALL
+        self.strike = strike
+        self.expiry = expiry
+        self.units = units
+        self.premium = premium
+        self.multiplier = multiplier
+        s = ctx.spot
+        if self.is_call:
+            otm = max(strike - s, 0.0)
+            floor = ctx.min_pct * s
+        else:
+            otm = max(s - strike, 0.0)
+            floor = ctx.min_pct * strike
+        self.otm = otm
+        self.per = premium + max(ctx.pct * s - otm, floor)
 
     def label(self, units: float | None = None) -> str:
         u = self.units if units is None else units
         side = "long" if u > 0 else "short"
-        kind = "call" if self.is_call else "put"
-        return f"{side} {abs(u) / self.multiplier:g} {kind} {self.strike:g} {self.expiry}"
+        tail = _tail(self.is_call, self.strike, self.expiry)
+        return f"{side} {abs(u) / self.multiplier:g} {tail}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Part:
-    text: str
-    initial: float
-    maintenance: float
-    bpr: float
+@functools.lru_cache(maxsize=1024)
+def _tail(is_call: bool, strike: float, expiry: dt.date) -> str:  # noqa: FBT001
+    """The contract part of a label, e.g. ``"call 180 2024-02-13"``."""
+    return f"{'call' if is_call else 'put'} {strike:g} {expiry}"
 
 
-@dataclass(frozen=True, slots=True)
-class _Ctx:
-    spot: float
-    pct: float
-    min_pct: float
-    cash: bool
-    leaps_after: dt.date
+class _Treatment(NamedTuple):
+    """A candidate decomposition of the option legs, with its summed BPR and initial."""
 
-
-@dataclass(frozen=True, slots=True)
-class _Treatment:
-    """A candidate decomposition of the option legs."""
-
-    parts: tuple[_Part, ...]
+    parts: list[_Part]
     covered_calls: tuple[tuple[float, float], ...]  # (strike, units) covered by long stock
     protect: tuple[tuple[float, float], ...]  # (strike, units) long options hedging the stock
+    bpr: float
+    initial: float
 
     def beats(self, other: _Treatment | None) -> bool:
         """Lower BPR, then lower initial; equal within a micro-dollar keeps ``other``."""
         if other is None:
             return True
-        bpr, init = (sum(p.bpr for p in self.parts), sum(p.initial for p in self.parts))
-        obpr, oinit = (sum(p.bpr for p in other.parts), sum(p.initial for p in other.parts))
-        if abs(bpr - obpr) > 1e-6:
-            return bpr < obpr
-        return init < oinit - 1e-6
+        if abs(self.bpr - other.bpr) > 1e-6:
+            return self.bpr < other.bpr
+        return self.initial < other.initial - 1e-6
 
 
 def _pct(x: float) -> str:
     return f"{100.0 * x:g}%"
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _fixed(initial: float, maintenance: float, bpr: float, text: str) -> _Part:
+    """A part whose description is written right away (built once per call)."""
+    return (initial, maintenance, bpr, _same, (text,))
+
+
+def _texts_of(parts: Sequence[_Part]) -> tuple[tuple[str, float], ...]:
+    return tuple((p[3](*p[4]), p[0]) for p in parts)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -280,23 +339,35 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _merge(strategy: Strategy) -> tuple[list[_Contract], float, float, float]:
+@functools.lru_cache(maxsize=64)
+def _leaps_after(asof: dt.date) -> dt.date:
+    return add_months(asof, LEAPS_MONTHS)
+
+
+def _merge(strategy: Strategy, ctx: _Ctx) -> tuple[list[_Contract], float, float, float]:
     """Net identical option contracts; return (contracts, shares, stock cash, residual cash)."""
     a = strategy.arrays
     groups: dict[tuple[int, float, dt.date, float], list[float]] = {}
     shares = 0.0
     stock_cash = 0.0
-    for i, leg in enumerate(strategy.legs):
-        u = float(a.units[i])
-        p = float(a.premium[i])
-        if int(a.kind[i]) == KIND_CODE["stock"]:
+    for leg, kind, u, p, strike in zip(
+        strategy.legs,
+        a.kind.tolist(),
+        a.units.tolist(),
+        a.premium.tolist(),
+        a.strike.tolist(),
+        strict=True,
+    ):
+        if kind == _STOCK:
             shares += u
             stock_cash += u * p
             continue
         assert leg.expiry is not None
         assert leg.multiplier is not None
-        key = (int(a.kind[i]), float(a.strike[i]), leg.expiry, float(leg.multiplier))
-        acc = groups.setdefault(key, [0.0, 0.0])
+        key = (kind, strike, leg.expiry, float(leg.multiplier))
+        acc = groups.get(key)
+        if acc is None:
+            acc = groups[key] = [0.0, 0.0]
         acc[0] += u
         acc[1] += u * p
     contracts: list[_Contract] = []
@@ -309,124 +380,178 @@ def _merge(strategy: Strategy) -> tuple[list[_Contract], float, float, float]:
         if prem < 0.0:  # offsetting legs at odd prices: keep the cash aside
             residual += cash
             prem = 0.0
-        contracts.append(_Contract(kind, strike, expiry, units, prem, mult))
-    contracts.sort(key=lambda c: (c.expiry, c.kind, c.strike))
+        contracts.append(_Contract(kind, strike, expiry, units, prem, mult, ctx))
+    if len(contracts) > 1:
+        contracts.sort(key=_contract_order)
     if abs(shares) <= _TOL:
         shares = 0.0
     return contracts, shares, stock_cash, residual
 
 
-def _naked_per_share(c: _Contract, ctx: _Ctx) -> tuple[float, str]:
-    """Naked requirement per share (premium included) and how it was computed."""
-    s = ctx.spot
-    if c.is_call:
-        otm = max(c.strike - s, 0.0)
-        floor, base = ctx.min_pct * s, "S"
-    else:
-        otm = max(s - c.strike, 0.0)
-        floor, base = ctx.min_pct * c.strike, "K"
-    per = c.premium + max(ctx.pct * s - otm, floor)
+_contract_order = operator.attrgetter("expiry", "kind", "strike")
+
+
+# ------------------------------------------------------------------ part texts
+def _text_naked(c: _Contract, u: float, ctx: _Ctx) -> str:
+    base = "S" if c.is_call else "K"
     how = (
-        f"{c.premium:.2f} + max({_pct(ctx.pct)} x {s:g} - OTM {otm:.2f}, "
-        f"{_pct(ctx.min_pct)} x {base}) = {per:.4f}/share"
+        f"{c.premium:.2f} + max({_pct(ctx.pct)} x {ctx.spot:g} - OTM {c.otm:.2f}, "
+        f"{_pct(ctx.min_pct)} x {base}) = {c.per:.4f}/share"
     )
-    return per, how
+    return f"naked {c.label(-u)}: {how}"
 
 
+def _text_pair(c: _Contract, p: _Contract, u: float) -> str:
+    qc, qp = c.per, p.per
+    if qc >= qp:
+        why = f"call requirement {qc * u:.2f} + put premium {p.premium * u:.2f}"
+    else:
+        why = f"put requirement {qp * u:.2f} + call premium {c.premium * u:.2f}"
+    return f"{c.label(-u)} + {p.label(-u)}, short call and put: {why}"
+
+
+def _text_why(text: _Text, args: tuple[object, ...], why: str) -> str:
+    return f"{text(*args)} ({why})"
+
+
+def _text_paid(c: _Contract, units: float) -> str:
+    return f"{c.label(units)}: paid in full"
+
+
+def _text_leaps(c: _Contract, units: float) -> str:
+    return f"{c.label(units)}: more than {LEAPS_MONTHS} months to expiry, 75% of its cost"
+
+
+def _text_hedged(text: _Text, c: _Contract, units: float, hedge: float) -> str:
+    return f"{text(c, units)}; hedges {hedge:g} shares (maintenance in the stock line)"
+
+
+def _text_call_on_stock(c: _Contract, s: float) -> str:
+    return f"{c.label(-s)} covered by {s:g} long shares: no requirement, proceeds applied"
+
+
+def _text_put_on_stock(c: _Contract, s: float, itm: float) -> str:
+    return (
+        f"{c.label(-s)} covered by {s:g} short shares: in-the-money amount {itm:.2f}, "
+        "proceeds applied"
+    )
+
+
+def _text_spread(rest: Sequence[tuple[_Contract, float]], loss: float, cost: float) -> str:
+    names = ", ".join(c.label(u) for c, u in rest)
+    extra = "plus the net debit" if cost > 0.0 else "option proceeds applied"
+    what = "covered spread" if any(u > 0.0 for _, u in rest) else "cash-secured"
+    return f"{what} ({names}): max loss at expiry {loss:.2f}, {extra}"
+
+
+# ------------------------------------------------------------------ part amounts
 def _naked_parts(
     calls: Sequence[tuple[_Contract, float]], puts: Sequence[tuple[_Contract, float]], ctx: _Ctx
 ) -> list[_Part]:
     """Naked shorts (contract, units > 0); a call and a put together use the straddle rule."""
-    rc = sorted(((*_naked_per_share(c, ctx), c, u) for c, u in calls), key=lambda r: -r[0])
-    rp = sorted(((*_naked_per_share(c, ctx), c, u) for c, u in puts), key=lambda r: -r[0])
-    left_c = [r[3] for r in rc]
-    left_p = [r[3] for r in rp]
+    rc = sorted(calls, key=_minus_per) if len(calls) > 1 else calls
+    rp = sorted(puts, key=_minus_per) if len(puts) > 1 else puts
     parts: list[_Part] = []
     i = j = 0
-    while i < len(rc) and j < len(rp):
-        u = min(left_c[i], left_p[j])
-        qc, _, c, _ = rc[i]
-        qp, _, p, _ = rp[j]
-        if qc >= qp:
-            req = (qc + p.premium) * u
-            why = f"call requirement {qc * u:.2f} + put premium {p.premium * u:.2f}"
-        else:
-            req = (qp + c.premium) * u
-            why = f"put requirement {qp * u:.2f} + call premium {c.premium * u:.2f}"
-        text = f"{c.label(-u)} + {p.label(-u)}, short call and put: {why}"
-        parts.append(_Part(text, req, req, req - (c.premium + p.premium) * u))
-        left_c[i] -= u
-        left_p[j] -= u
-        if left_c[i] <= _TOL:
-            i += 1
-        if left_p[j] <= _TOL:
-            j += 1
-    for rows, left, start in ((rc, left_c, i), (rp, left_p, j)):
-        for k in range(start, len(rows)):
-            per, how, c, _ = rows[k]
+    if rc and rp:
+        left_c = [r[1] for r in rc]
+        left_p = [r[1] for r in rp]
+        while i < len(rc) and j < len(rp):
+            u = min(left_c[i], left_p[j])
+            c = rc[i][0]
+            p = rp[j][0]
+            req = (c.per + p.premium) * u if c.per >= p.per else (p.per + c.premium) * u
+            parts.append((req, req, req - (c.premium + p.premium) * u, _text_pair, (c, p, u)))
+            left_c[i] -= u
+            left_p[j] -= u
+            if left_c[i] <= _TOL:
+                i += 1
+            if left_p[j] <= _TOL:
+                j += 1
+        rows = ((rc, left_c, i), (rp, left_p, j))
+    else:
+        rows = ((rc, [r[1] for r in rc], 0), (rp, [r[1] for r in rp], 0))
+    for r, left, start in rows:
+        for k in range(start, len(r)):
+            c = r[k][0]
             u = left[k]
-            req = per * u
-            parts.append(_Part(f"naked {c.label(-u)}: {how}", req, req, req - c.premium * u))
+            req = c.per * u
+            parts.append((req, req, req - c.premium * u, _text_naked, (c, u, ctx)))
     return parts
 
 
-def _long_part(c: _Contract, units: float, ctx: _Ctx) -> _Part:
+def _minus_per(r: tuple[_Contract, float]) -> float:
+    return -r[0].per
+
+
+def _long_part(c: _Contract, units: float, ctx: _Ctx, hedge: float = 0.0) -> _Part:
+    """A long option paid in full (75 % of its cost when long-dated); ``hedge`` shares of
+    stock it protects move that share of its maintenance to the stock line."""
     cost = units * c.premium
+    text: _Text
     if not ctx.cash and c.expiry > ctx.leaps_after:
-        amt = LEAPS_FRACTION * cost
-        text = f"{c.label(units)}: more than {LEAPS_MONTHS} months to expiry, 75% of its cost"
+        amt, text = LEAPS_FRACTION * cost, _text_leaps
     else:
-        amt = cost
-        text = f"{c.label(units)}: paid in full"
-    return _Part(text, amt, amt, amt)
+        amt, text = cost, _text_paid
+    if hedge > _TOL:
+        maint = amt * (1.0 - hedge / units)
+        return (amt, maint, amt, _text_hedged, (text, c, units, hedge))
+    return (amt, amt, amt, text, (c, units))
 
 
-def _worst_value(kind: Sequence[int], units: Sequence[float], strike: Sequence[float]) -> float:
-    """Lowest value of the legs at a common expiry (kernel); -inf when unbounded below."""
+def _worst_value(legs: Sequence[_Leg]) -> float:
+    """Lowest value of the legs at a common expiry (the kernel
+    :func:`fastopt.kernels.margin.expiry_worst_value_nb`); -inf when unbounded below.
+
+    >>> legs = [(1, 100.0, 95.0), (1, -100.0, 100.0), (0, -100.0, 105.0), (0, 100.0, 110.0)]
+    >>> _worst_value(legs)
+    -500.0
+    """
+    kind, units, strike = zip(*legs, strict=True)
     worst, _at, slope = mk.expiry_worst_value_nb(
-        readonly(np.asarray(kind, dtype=np.int64)),
-        readonly(np.asarray(units, dtype=np.float64)),
-        readonly(np.asarray(strike, dtype=np.float64)),
+        readonly(np.array(kind, dtype=np.int64)),
+        readonly(np.array(units, dtype=np.float64)),
+        readonly(np.array(strike, dtype=np.float64)),
     )
     if slope < -_TOL:  # pragma: no cover - callers remove the excess short calls first
         return -math.inf
     return float(worst)
 
 
-def _spread_part(legs: Sequence[_Contract]) -> _Part | None:
+def _spread_part(rest: Sequence[tuple[_Contract, float]]) -> _Part | None:
     """A fully covered same-expiry group: its max loss at expiry (None if not covered)."""
-    worst = _worst_value([c.kind for c in legs], [c.units for c in legs], [c.strike for c in legs])
+    worst = _worst_value([(c.kind, u, c.strike) for c, u in rest])
     if worst == -math.inf:  # pragma: no cover - the excess short calls were removed
         return None
     loss = max(0.0, -worst)
-    cost = sum(c.units * c.premium for c in legs)
-    names = ", ".join(c.label() for c in legs)
-    extra = "plus the net debit" if cost > 0.0 else "option proceeds applied"
-    what = "covered spread" if any(c.units > 0.0 for c in legs) else "cash-secured"
-    text = f"{what} ({names}): max loss at expiry {loss:.2f}, {extra}"
+    cost = sum([u * c.premium for c, u in rest])
     initial = loss + max(cost, 0.0)
-    return _Part(text, initial, initial, loss + cost)
+    return (initial, initial, loss + cost, _text_spread, (rest, loss, cost))
 
 
-def _take(
-    shorts: Sequence[_Contract], amount: float, *, ascending: bool
-) -> list[tuple[_Contract, float]]:
+def _take(shorts: Sequence[_Contract], amount: float, *, ascending: bool) -> _Taken:
     """Pick ``amount`` short units, by strike ascending or descending."""
+    if amount <= _TOL or not shorts:
+        return ()
     out: list[tuple[_Contract, float]] = []
     left = amount
-    for c in sorted(shorts, key=lambda c: c.strike, reverse=not ascending):
+    for c in sorted(shorts, key=_strike_of, reverse=not ascending) if len(shorts) > 1 else shorts:
         if left <= _TOL:
             break
         u = min(-c.units, left)
         out.append((c, u))
         left -= u
-    return out
+    return tuple(out)
+
+
+def _strike_of(c: _Contract) -> float:
+    return c.strike
 
 
 def _evaluate(
     contracts: Sequence[_Contract],
-    taken_calls: Sequence[tuple[_Contract, float]],
-    taken_puts: Sequence[tuple[_Contract, float]],
+    taken_calls: _Taken,
+    taken_puts: _Taken,
     shares: float,
     ctx: _Ctx,
     *,
@@ -437,84 +562,120 @@ def _evaluate(
     removed: dict[_Contract, float] = {}
     parts: list[_Part] = []
     covered: list[tuple[float, float]] = []
-    naked_c: list[tuple[_Contract, float]] = []
-    naked_p: list[tuple[_Contract, float]] = []
+    naked_c: Sequence[tuple[_Contract, float]] = ()
+    naked_p: Sequence[tuple[_Contract, float]] = ()
     # long stock covers the lowest-strike calls, short stock the highest-strike puts
-    left = max(shares, 0.0)
-    for c, u in sorted(taken_calls, key=lambda r: r[0].strike):
-        removed[c] = u
-        s = min(u, left)
-        left -= s
-        if s > _TOL:
-            covered.append((c.strike, s))
-            text = f"{c.label(-s)} covered by {s:g} long shares: no requirement, proceeds applied"
-            parts.append(_Part(text, 0.0, 0.0, -c.premium * s))
-        if u - s > _TOL:
-            naked_c.append((c, u - s))
-    left = max(-shares, 0.0)
-    for c, u in sorted(taken_puts, key=lambda r: -r[0].strike):
-        removed[c] = u
-        s = min(u, left)
-        left -= s
-        if s > _TOL:
-            itm = max(c.strike - ctx.spot, 0.0) * s
-            text = (
-                f"{c.label(-s)} covered by {s:g} short shares: in-the-money amount {itm:.2f}, "
-                "proceeds applied"
-            )
-            parts.append(_Part(text, itm, itm, itm - c.premium * s))
-        if u - s > _TOL:
-            naked_p.append((c, u - s))
-    if (naked_c and ctx.cash) or (not single_expiry and (naked_c or naked_p)):
-        return None
-    parts.extend(_naked_parts(naked_c, naked_p, ctx))
-    rest = [replace(c, units=c.units + removed.get(c, 0.0)) for c in contracts]
-    rest = [c for c in rest if abs(c.units) > _TOL]
+    # (without such stock every taken short is naked: _take gives units > _TOL)
+    if taken_calls:
+        if len(taken_calls) > 1:
+            taken_calls = tuple(sorted(taken_calls, key=_row_strike))
+        removed.update(taken_calls)
+        if shares > 0.0:
+            naked_c = []
+            left = shares
+            for c, u in taken_calls:
+                s = min(u, left)
+                left -= s
+                if s > _TOL:
+                    covered.append((c.strike, s))
+                    parts.append((0.0, 0.0, -c.premium * s, _text_call_on_stock, (c, s)))
+                if u - s > _TOL:
+                    naked_c.append((c, u - s))
+        else:
+            naked_c = taken_calls
+    if taken_puts:
+        if len(taken_puts) > 1:
+            taken_puts = tuple(sorted(taken_puts, key=_row_minus_strike))
+        removed.update(taken_puts)
+        if shares < 0.0:
+            naked_p = []
+            left = -shares
+            for c, u in taken_puts:
+                s = min(u, left)
+                left -= s
+                if s > _TOL:
+                    itm = max(c.strike - ctx.spot, 0.0) * s
+                    part = (itm, itm, itm - c.premium * s, _text_put_on_stock, (c, s, itm))
+                    parts.append(part)
+                if u - s > _TOL:
+                    naked_p.append((c, u - s))
+        else:
+            naked_p = taken_puts
+    if naked_c or naked_p:
+        if (naked_c and ctx.cash) or not single_expiry:
+            return None
+        parts.extend(_naked_parts(naked_c, naked_p, ctx))
+    rest: list[tuple[_Contract, float]] = []
+    all_long = True
+    for c in contracts:
+        u = c.units
+        r = removed.get(c)
+        if r is not None:
+            u += r
+            if abs(u) <= _TOL:
+                continue
+        rest.append((c, u))
+        if u <= 0.0:
+            all_long = False
     protect: tuple[tuple[float, float], ...] = ()
-    if rest and all(c.units > 0.0 for c in rest):
+    if rest and all_long:
         hedge: dict[_Contract, float] = {}
         want_put = shares > 0.0
         hedged = shares and not ctx.cash and not naked_c and not naked_p
-        if hedged and all(c.is_call != want_put for c in rest):
+        if hedged and all(c.is_call != want_put for c, _ in rest):
             # long puts under long stock (calls over short stock) hedge it: the stock line
             # carries the hedged maintenance, best protection first
             left = abs(shares)
-            for c in sorted(rest, key=lambda c: -c.strike if want_put else c.strike):
-                hedge[c] = min(c.units, left)
+            for c, u in sorted(rest, key=_row_minus_strike if want_put else _row_strike):
+                hedge[c] = min(u, left)
                 left -= hedge[c]
             protect = tuple((c.strike, h) for c, h in hedge.items() if h > _TOL)
-        for c in rest:
-            part = _long_part(c, c.units, ctx)
-            h = hedge.get(c, 0.0)
-            if h > _TOL:
-                part = replace(
-                    part,
-                    text=f"{part.text}; hedges {h:g} shares (maintenance in the stock line)",
-                    maintenance=part.maintenance * (1.0 - h / c.units),
-                )
-            parts.append(part)
+        for c, u in rest:
+            parts.append(_long_part(c, u, ctx, hedge.get(c, 0.0)))
     elif rest:
-        if not single_expiry and len({c.expiry for c in rest}) > 1:
+        if not single_expiry and len({c.expiry for c, _ in rest}) > 1:
             return None
         spread = _spread_part(rest)
         if spread is None:  # pragma: no cover - the excess short calls were removed
             return None
         parts.append(spread)
-    return _Treatment(tuple(parts), tuple(covered), protect)
+    bpr = sum([p[2] for p in parts])
+    initial = sum([p[0] for p in parts])
+    return _Treatment(parts, tuple(covered), protect, bpr, initial)
+
+
+def _row_strike(r: tuple[_Contract, float]) -> float:
+    return r[0].strike
+
+
+def _row_minus_strike(r: tuple[_Contract, float]) -> float:
+    return -r[0].strike
 
 
 def _engine(
     contracts: Sequence[_Contract], shares: float, ctx: _Ctx, *, single_expiry: bool
 ) -> _Treatment | None:
     """The cheapest valid decomposition of the option legs (by BPR, then initial)."""
-    calls = [c for c in contracts if c.is_call]
-    puts = [c for c in contracts if not c.is_call]
-    short_c = [c for c in calls if c.units < 0.0]
-    short_p = [c for c in puts if c.units < 0.0]
-    total_c = -sum(c.units for c in short_c)
-    total_p = -sum(c.units for c in short_p)
-    excess_c = max(-sum(c.units for c in calls), 0.0)
-    excess_p = max(-sum(c.units for c in puts), 0.0)
+    calls: list[float] = []  # units
+    puts: list[float] = []
+    short_c: list[_Contract] = []
+    short_p: list[_Contract] = []
+    cost = 0.0  # for _bpr_bound
+    scale = 1.0
+    for c in contracts:
+        u = c.units
+        if c.is_call:
+            calls.append(u)
+            if u < 0.0:
+                short_c.append(c)
+        else:
+            puts.append(u)
+            if u < 0.0:
+                short_p.append(c)
+        cost += u * c.premium
+        scale += abs(u) * (c.per + c.premium + c.strike)
+    excess_c = max(-sum(calls), 0.0)
+    excess_p = max(-sum(puts), 0.0)
     if ctx.cash and excess_c > max(shares, 0.0) + _TOL:
         worst = min(short_c, key=lambda c: c.strike)
         msg = (
@@ -528,22 +689,53 @@ def _engine(
     put_amount = min(excess_p, max(-shares, 0.0)) if ctx.cash else excess_p
     put_picks: list[tuple[float, bool]] = [(put_amount, False), (put_amount, True)]
     if not ctx.cash:  # every short treated naked (longs paid): the "lesser of" alternative
-        call_picks.append((total_c, True))
-        put_picks.append((total_p, False))
+        call_picks.append((-sum([c.units for c in short_c]), True))
+        put_picks.append((-sum([c.units for c in short_p]), False))
+    # distinct picks only, in first-seen order (the first of equal treatments is kept)
+    takes_c = list(dict.fromkeys([_take(short_c, a, ascending=asc) for a, asc in call_picks]))
+    takes_p = list(dict.fromkeys([_take(short_p, a, ascending=asc) for a, asc in put_picks]))
+    if len(takes_c) == 1 and len(takes_p) == 1:
+        return _evaluate(
+            contracts, takes_c[0], takes_p[0], shares, ctx, single_expiry=single_expiry
+        )
+    # without stock every taken short is naked, and a lower bound of a candidate's BPR
+    # (_bpr_bound) skips pricing the ones that cannot beat the best so far
+    prune = shares == 0.0
+    slack = 1e-6 + 1e-9 * scale
     best: _Treatment | None = None
-    seen: set[tuple[tuple[tuple[_Contract, float], ...], ...]] = set()
-    for amount_c, asc_c in call_picks:
-        taken_c = _take(short_c, amount_c, ascending=asc_c)
-        for amount_p, asc_p in put_picks:
-            taken_p = _take(short_p, amount_p, ascending=asc_p)
-            key = (tuple(taken_c), tuple(taken_p))
-            if key in seen:
+    for taken_c in takes_c:
+        for taken_p in takes_p:
+            if prune and best is not None and _bpr_bound(taken_c, taken_p, cost) > best.bpr + slack:
                 continue
-            seen.add(key)
             t = _evaluate(contracts, taken_c, taken_p, shares, ctx, single_expiry=single_expiry)
             if t is not None and t.beats(best):
                 best = t
     return best
+
+
+def _bpr_bound(taken_c: _Taken, taken_p: _Taken, cost: float) -> float:
+    """A lower bound of the BPR :func:`_evaluate` gives a decomposition without stock.
+
+    Without stock every taken short is naked: a naked unit's BPR is its requirement less
+    its premium, ``A = max(pct S - OTM, floor) > 0``; a short call and put paired by the
+    straddle rule charge one of their two ``A``, so the naked parts need at least
+    ``min(A) x max(call units, put units)``. The rest (a covered spread: max loss >= 0
+    plus its net cost; long options: at least 75 % of their cost) needs at least its net
+    cost (75 % of it when positive): ``cost`` (that of all the contracts) plus the
+    premium of the taken shorts. Rounding is covered by the caller's slack.
+    """
+    units_c = units_p = 0.0
+    least = math.inf
+    for c, u in taken_c:
+        units_c += u
+        cost += u * c.premium
+        least = min(least, c.per - c.premium)
+    for c, u in taken_p:
+        units_p += u
+        cost += u * c.premium
+        least = min(least, c.per - c.premium)
+    naked = least * max(units_c, units_p) if units_c or units_p else 0.0
+    return naked + (cost if cost < 0.0 else LEAPS_FRACTION * cost)
 
 
 def _chunks(
@@ -581,9 +773,8 @@ def _stock_part(shares: float, ctx: _Ctx, t: _Treatment | None) -> _Part:
     n = abs(shares)
     value = s * n
     if ctx.cash:
-        return _Part(
-            f"long {n:g} shares at {s:g}: paid in full (cash account)", value, value, value
-        )
+        text = f"long {n:g} shares at {s:g}: paid in full (cash account)"
+        return _fixed(value, value, value, text)
     initial = STOCK_INITIAL * value
     covered = sorted(t.covered_calls) if t is not None else []
     protect = list(t.protect) if t is not None else []
@@ -616,11 +807,11 @@ def _stock_part(shares: float, ctx: _Ctx, t: _Treatment | None) -> _Part:
         if protect:
             how += "; shares under a long call: min(10% x K_call + call OTM, 30% x S)"
         text = f"short {n:g} shares at {s:g}: Reg T 50% initial beyond the proceeds, {how}"
-    return _Part(text, initial, maint, initial)
+    return _fixed(initial, maint, initial, text)
 
 
 # ------------------------------------------------------------------------ naming
-def _name(contracts: Sequence[_Contract], shares: float, cost: float, ctx: _Ctx) -> str:
+def _name(contracts: Sequence[_Contract], shares: float, strategy: Strategy, ctx: _Ctx) -> str:
     calls = [c for c in contracts if c.is_call]
     puts = [c for c in contracts if not c.is_call]
     shorts = [c for c in contracts if c.units < 0.0]
@@ -658,7 +849,7 @@ def _name(contracts: Sequence[_Contract], shares: float, cost: float, ctx: _Ctx)
             return "short_straddle" if a.strike == b.strike else "short_strangle"
         if a.kind == b.kind and (a.units > 0.0) != (b.units > 0.0):
             if same_size:
-                return "vertical_credit" if cost < 0.0 else "vertical_debit"
+                return "vertical_credit" if strategy.cost < 0.0 else "vertical_debit"
             return "ratio_spread"
     if n == 3 and len({c.kind for c in contracts}) == 1:
         lo, mid, hi = sorted(contracts, key=lambda c: c.strike)
@@ -718,7 +909,7 @@ def _calendar(contracts: Sequence[_Contract], ctx: _Ctx) -> tuple[str, list[_Par
                 f"strike difference {width * u:.2f}, long paid in full, proceeds applied"
             )
             initial = width * u + max(cost, 0.0)
-            parts.append(_Part(text, initial, initial, width * u + cost))
+            parts.append(_fixed(initial, initial, width * u + cost, text))
         else:
             parts.append(_long_part(long, u, ctx))
             parts.extend(_uncovered_short(short, u, ctx, "the long leg expires first"))
@@ -739,7 +930,7 @@ def _uncovered_short(c: _Contract, units: float, ctx: _Ctx, why: str) -> list[_P
         parts = _naked_parts(
             [(c, units)] if c.is_call else [], [] if c.is_call else [(c, units)], ctx
         )
-        return [replace(p, text=f"{p.text} ({why})") for p in parts]
+        return [(p[0], p[1], p[2], _text_why, (p[3], p[4], why)) for p in parts]
     if c.is_call:
         msg = (
             f"account='cash' cannot hold naked calls: {c.label(-units)} is not covered "
@@ -748,7 +939,7 @@ def _uncovered_short(c: _Contract, units: float, ctx: _Ctx, why: str) -> list[_P
         raise ValueError(msg)
     secured = c.strike * units
     text = f"{c.label(-units)} cash-secured: strike x shares {secured:.2f} ({why})"
-    return [_Part(text, secured, secured, secured - c.premium * units)]
+    return [_fixed(secured, secured, secured - c.premium * units, text)]
 
 
 # ----------------------------------------------------------------- conservative
@@ -765,10 +956,11 @@ def _conservative(
         if c.units > 0.0 and last_short is not None and c.expiry < last_short:
             cost = c.units * c.premium
             text = f"{c.label()}: expires before a short leg, no cover; paid in full"
-            parts.append(_Part(text, cost, cost, cost))
+            parts.append(_fixed(cost, cost, cost, text))
         else:
             cover.append(c)
     slope = sum(c.units for c in cover if c.is_call) + shares
+    rest = [(c, c.units) for c in cover]
     if slope < -_TOL:
         shorts = [c for c in cover if c.is_call and c.units < 0.0]
         amount = min(-slope, -sum(c.units for c in shorts))
@@ -776,8 +968,8 @@ def _conservative(
         for c, u in taken:
             parts.extend(_uncovered_short(c, u, ctx, "unlimited loss"))
         removed = dict(taken)
-        cover = [replace(c, units=c.units + removed.get(c, 0.0)) for c in cover]
-        cover = [c for c in cover if abs(c.units) > _TOL]
+        rest = [(c, c.units + removed.get(c, 0.0)) for c in cover]
+        rest = [(c, u) for c, u in rest if abs(u) > _TOL]
         slope += sum(u for _, u in taken)
     price = stock_cash / shares if shares else ctx.spot
     if slope < -_TOL:  # short stock beyond the long calls
@@ -788,25 +980,21 @@ def _conservative(
         value = ctx.spot * excess
         init = STOCK_INITIAL * value
         text = f"short {excess:g} shares at {ctx.spot:g}: Reg T 50% initial, 30% maintenance"
-        parts.append(_Part(text, init, SHORT_STOCK_MAINTENANCE * value, init))
+        parts.append(_fixed(init, SHORT_STOCK_MAINTENANCE * value, init, text))
         shares += excess
-    kinds = [c.kind for c in cover]
-    units = [c.units for c in cover]
-    strikes = [c.strike for c in cover]
+    legs: list[_Leg] = [(c.kind, u, c.strike) for c, u in rest]
     if shares:
-        kinds.append(KIND_CODE["stock"])
-        units.append(shares)
-        strikes.append(0.0)
-    if units:
-        worst = _worst_value(kinds, units, strikes)
+        legs.append((_STOCK, shares, 0.0))
+    if legs:
+        worst = _worst_value(legs)
         loss = max(0.0, -worst)
-        cost = sum(c.units * c.premium for c in cover) + shares * price
+        cost = sum(u * c.premium for c, u in rest) + shares * price
         text = (
             f"worst loss at expiry over every strike and 0 of the rest, every leg at its "
             f"intrinsic value: {loss:.2f}, plus the net debit, option proceeds applied"
         )
         initial = loss + max(cost, 0.0)
-        parts.append(_Part(text, initial, initial, loss + cost))
+        parts.append(_fixed(initial, initial, loss + cost, text))
     return parts
 
 
@@ -909,21 +1097,16 @@ def margin(
         raise ValueError(msg)
     assert strategy.asof is not None
     ctx = _Ctx(
-        spot=strategy.spot,
-        pct=NAKED_PCT[under] * lev,
-        min_pct=NAKED_MIN_PCT * lev,
+        strategy.spot,
+        NAKED_PCT[under] * lev,
+        NAKED_MIN_PCT * lev,
         cash=acct == "cash",
-        leaps_after=add_months(strategy.asof, LEAPS_MONTHS),
+        leaps_after=_leaps_after(strategy.asof),
     )
-    contracts, shares, stock_cash, residual = _merge(strategy)
+    contracts, shares, stock_cash, residual = _merge(strategy, ctx)
     if ctx.cash and shares < 0.0:
         msg = "account='cash' cannot hold short stock; use account='margin'"
         raise ValueError(msg)
-    notes = [
-        "Cboe/FINRA exchange minimums; brokers add house requirements",
-        f"long options expiring after {ctx.leaps_after} (asof + {LEAPS_MONTHS} months) "
-        "count as long-dated",
-    ]
     conservative = False
     parts: list[_Part] = []
     if not contracts:
@@ -937,7 +1120,7 @@ def margin(
         if treatment is None and not single and shares == 0.0:
             cal = _calendar(contracts, ctx)
         if treatment is not None:
-            name = _name(contracts, shares, strategy.cost, ctx)
+            name = _name(contracts, shares, strategy, ctx)
             parts.extend(treatment.parts)
             if shares:
                 parts.append(_stock_part(shares, ctx, treatment))
@@ -948,25 +1131,43 @@ def margin(
             name = "worst_case"
             conservative = True
             parts.extend(_conservative(contracts, shares, stock_cash, ctx))
-            notes.insert(
-                0,
-                "could not classify this combination: conservative rule applied (worst loss "
-                "at expiry at every strike and at 0; long options expiring before a short leg "
-                "give no cover; unlimited-loss legs charged naked)",
-            )
     if residual:
         text = f"offsetting legs on the same contract: net cash {residual:.2f}, no requirement"
-        parts.append(_Part(text, 0.0, 0.0, residual))
-    initial = sum(p.initial for p in parts)
+        parts.append(_fixed(0.0, 0.0, residual, text))
     return MarginResult(
-        initial=initial,
-        maintenance=sum(p.maintenance for p in parts),
-        buying_power_reduction=max(sum(p.bpr for p in parts), 0.0),
+        initial=sum([p[0] for p in parts]),
+        maintenance=sum([p[1] for p in parts]),
+        buying_power_reduction=max(sum([p[2] for p in parts]), 0.0),
         strategy_type=name,
-        components=tuple((p.text, p.initial) for p in parts),
+        components=_texts_of(parts),
         conservative=conservative,
-        note="; ".join(notes) + ".",
+        note=_note(ctx.leaps_after, conservative=conservative),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _note(leaps_after: dt.date, *, conservative: bool) -> str:
+    notes = [
+        "Cboe/FINRA exchange minimums; brokers add house requirements",
+        f"long options expiring after {leaps_after} (asof + {LEAPS_MONTHS} months) "
+        "count as long-dated",
+    ]
+    if conservative:
+        notes.insert(
+            0,
+            "could not classify this combination: conservative rule applied (worst loss "
+            "at expiry at every strike and at 0; long options expiring before a short leg "
+            "give no cover; unlimited-loss legs charged naked)",
+        )
+    return "; ".join(notes) + "."
+
+
+@functools.lru_cache(maxsize=8)
+def _pm_moves(product: str) -> FloatArray:
+    """The 10 relative moves of a product class (read-only; callers copy it)."""
+    lo, hi = PM_RANGES[product]
+    n = PM_POINTS_PER_SIDE
+    return readonly(np.concatenate([lo * np.arange(n, 0, -1) / n, hi * np.arange(1, n + 1) / n]))
 
 
 def portfolio_margin(
@@ -1020,9 +1221,7 @@ def portfolio_margin(
     if not 0.0 <= shock < 1.0:
         msg = f"`vol_shock` must be in [0, 1) (a relative vol shift), got {shock!r}"
         raise ValueError(msg)
-    lo, hi = PM_RANGES[prod]
-    n = PM_POINTS_PER_SIDE
-    moves = np.concatenate([lo * np.arange(n, 0, -1) / n, hi * np.arange(1, n + 1) / n])
+    moves = _pm_moves(prod).copy()  # the caller's own array
     spots = strategy.spot * (1.0 + moves)
     grid = readonly(np.append(spots, strategy.spot))
     factors = (1.0,) if shock == 0.0 else (1.0 - shock, 1.0, 1.0 + shock)
