@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numba
 import numpy as np
 import pytest
 from scipy import integrate, stats
@@ -21,6 +22,7 @@ from fastopt.strategies.leg import Leg
 from fastopt.strategies.strategy import Strategy, year_fraction
 
 ASOF = dt.date(2024, 1, 2)
+JIT = not numba.config.DISABLE_JIT  # the coverage run executes kernels as Python: smaller sizes
 
 
 def optionlab_condor(year_basis: int) -> Strategy:
@@ -186,20 +188,21 @@ def test_pre_expiry_analysis_against_brute_force_and_quadrature():
     h = s.horizon / 2
     a = s.analyze(at=h)
     assert not a.exact
-    x = np.geomspace(20.0, 2000.0, 400_001)
+    x = np.geomspace(20.0, 2000.0, 400_001 if JIT else 40_001)
     f = s.pnl(x, at=h)
     sign = f >= 0.0
     brute = x[np.flatnonzero(sign[1:] != sign[:-1])]
-    np.testing.assert_allclose(a.breakevens, brute, rtol=2e-5)
+    np.testing.assert_allclose(a.breakevens, brute, rtol=2e-5 if JIT else 2e-4)
     np.testing.assert_allclose(s.pnl(np.array(a.breakevens), at=h), 0.0, atol=1e-8)
-    assert a.max_profit == pytest.approx(f.max(), rel=1e-6)
-    assert a.max_loss == pytest.approx(f.min(), rel=1e-6)
+    assert a.max_profit == pytest.approx(f.max(), rel=1e-6 if JIT else 1e-4)
+    assert a.max_loss == pytest.approx(f.min(), rel=1e-6 if JIT else 1e-4)
     dist = lognormal(s, h)
     prof = list(brute)
     # the $0.01 threshold moves the profit interval by a negligible amount here
     assert a.pop == pytest.approx(float(dist.cdf(prof[1]) - dist.cdf(prof[0])), abs=2e-4)
     exact_zero = analyze(s, at=h, threshold=0.0)
-    assert exact_zero.pop == pytest.approx(float(dist.cdf(prof[1]) - dist.cdf(prof[0])), abs=1e-5)
+    brute_pop = float(dist.cdf(prof[1]) - dist.cdf(prof[0]))
+    assert exact_zero.pop == pytest.approx(brute_pop, abs=1e-5 if JIT else 1e-4)
     ev = integrate.quad(lambda y: s.pnl(y, at=h) * dist.pdf(y), 1.0, 1000.0, limit=200)[0]
     assert a.expected_value == pytest.approx(ev, rel=1e-6)
     ep = integrate.quad(lambda y: s.pnl(y, at=h) * dist.pdf(y), prof[0], prof[1], limit=200)[0]
@@ -302,11 +305,12 @@ def test_prob_touch_reflection_principle_and_mc():
         p = prob_touch(s, lvl, drift=0.5 * 0.25**2)
         assert p == pytest.approx(2 * stats.norm.cdf(-abs(math.log(lvl / 100.0)) / sd), rel=1e-12)
     assert prob_touch(s, 100.0) == 1.0
-    paths = fastopt.simulate_gbm(100.0, h, 0.25, 0.05, n_paths=20_000, n_steps=2_000, seed=5)
-    hit = (paths.spot.max(axis=0) >= 110.0).mean()
     got = prob_touch(s, 110.0, drift=0.05)
-    assert got == pytest.approx(hit, abs=0.012)  # discrete monitoring touches slightly less
-    assert got > hit
+    if JIT:  # 40M path steps
+        paths = fastopt.simulate_gbm(100.0, h, 0.25, 0.05, n_paths=20_000, n_steps=2_000, seed=5)
+        hit = (paths.spot.max(axis=0) >= 110.0).mean()
+        assert got == pytest.approx(hit, abs=0.012)  # discrete monitoring touches slightly less
+        assert got > hit
 
 
 def test_prob_reach_profit_matches_independent_path_evaluation():
