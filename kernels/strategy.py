@@ -491,7 +491,13 @@ def _partial_pnl(za, zb, s0, m_drift, sd, h, kind, units, strike, premium, t, vo
     brk[nk] = zb
     nk += 1
     pts = np.sort(brk[:nk])
-    acc = 0.0
+    n_nodes = 0
+    for p in range(nk - 1):
+        if pts[p + 1] > pts[p]:
+            n_nodes += 8 * math.ceil((pts[p + 1] - pts[p]) / _Z_STEP)
+    xs = np.empty(n_nodes)
+    ws = np.empty(n_nodes)
+    pos = 0
     for p in range(nk - 1):
         lo = pts[p]
         hi = pts[p + 1]
@@ -503,9 +509,14 @@ def _partial_pnl(za, zb, s0, m_drift, sd, h, kind, units, strike, premium, t, vo
             c = lo + (q + 0.5) * w
             for g in range(8):
                 z = c + 0.5 * w * _GL8_X[g]
-                x = s0 * math.exp(m_drift + sd * z)
-                f = _pnl_one(x, h, kind, units, strike, premium, t, vol, rate, div)
-                acc += 0.5 * w * _GL8_W[g] * f * math.exp(-0.5 * z * z)
+                xs[pos] = s0 * math.exp(m_drift + sd * z)
+                ws[pos] = 0.5 * w * _GL8_W[g] * math.exp(-0.5 * z * z)
+                pos += 1
+    fs = np.empty(n_nodes)
+    _pnl_row(xs, h, kind, units, strike, premium, t, vol, rate, div, fs)
+    acc = 0.0
+    for i in range(n_nodes):
+        acc += ws[i] * fs[i]
     return acc * 0.3989422804014327
 
 
@@ -526,8 +537,7 @@ def smooth_analysis_nb(
     """
     n = xs.shape[0]
     fs = np.empty(n)
-    for i in range(n):
-        fs[i] = _pnl_one(xs[i], h, kind, units, strike, premium, t, vol, rate, div)
+    _pnl_row(xs, h, kind, units, strike, premium, t, vol, rate, div, fs)
     slope_inf = 0.0
     for j in range(kind.shape[0]):
         if kind[j] != 1:

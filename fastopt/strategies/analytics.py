@@ -21,6 +21,7 @@ The distribution of the underlying is lognormal with volatility ``vol``
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -122,7 +123,7 @@ def _spots(spots: object) -> tuple[FloatArray, bool]:
 def _legs(strategy: Strategy, h: float | None = None) -> tuple[Any, ...]:
     """The leg arrays; with ``h``, first check that every leg alive at ``h`` has a vol."""
     a = strategy.arrays
-    if h is not None:
+    if h is not None and h < strategy.facts.vol_needed_before:
         alive = (a.kind != KIND_CODE["stock"]) & (a.t > h) & np.isnan(a.vol)
         if alive.any():
             leg = strategy.legs[int(np.flatnonzero(alive)[0])]
@@ -227,15 +228,20 @@ def has_distribution_vol(strategy: Strategy) -> bool:
 def default_grid(strategy: Strategy, h: float, vol: float, n: int) -> FloatArray:
     """A price grid for charts and searches: +-4 sd of the distribution at ``h``
     (at least +-30 % of spot), widened to include every strike with a 10 % margin."""
-    sd = vol * np.sqrt(max(h, 1.0 / 365.0))
-    lo = strategy.spot * min(np.exp(-4.0 * sd), 0.7)
-    hi = strategy.spot * max(np.exp(4.0 * sd), 1.3)
-    a = strategy.arrays
-    ks = a.strike[a.kind != KIND_CODE["stock"]]
-    if ks.size:
-        lo = min(lo, 0.9 * float(ks.min()))
-        hi = max(hi, 1.1 * float(ks.max()))
-    return np.linspace(lo, hi, n)
+    sd = vol * math.sqrt(max(h, 1.0 / 365.0))
+    lo = strategy.spot * min(math.exp(-4.0 * sd), 0.7)
+    hi = strategy.spot * max(math.exp(4.0 * sd), 1.3)
+    facts = strategy.facts
+    if facts.strike_min == facts.strike_min:  # not NaN: there are option legs
+        lo = min(lo, 0.9 * facts.strike_min)
+        hi = max(hi, 1.1 * facts.strike_max)
+    if n == 1:
+        return np.array([lo])
+    grid = np.arange(n, dtype=np.float64)
+    grid *= (hi - lo) / (n - 1)
+    grid += lo
+    grid[-1] = hi
+    return grid
 
 
 def _search_grid(strategy: Strategy, h: float, vol: float) -> FloatArray:
@@ -307,8 +313,7 @@ def analyze(
         msg = f"`threshold` must be finite, got {threshold!r}"
         raise ValueError(msg)
     a = strategy.arrays
-    opt = a.kind != KIND_CODE["stock"]
-    exact = bool(np.all(a.t[opt] <= h))  # every option leg expired: piecewise linear
+    exact = h >= strategy.facts.last_expiry  # every option leg expired: piecewise linear
     stats = np.empty(sk.N_STATS)
     be = np.empty(4 * len(strategy.legs) + 8)
     if exact:
@@ -335,7 +340,7 @@ def analyze(
         sk.pnl_grid_nb(
             readonly(spots),
             np.array([h]),
-            *_legs(strategy, h),
+            *(_legs(strategy) if exact else _legs(strategy, h)),
             strategy.rate,
             strategy.div,
             curve2d,

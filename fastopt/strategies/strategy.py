@@ -45,6 +45,23 @@ class LegArrays(NamedTuple):
     """Volatility used to value the leg before its expiry."""
 
 
+class StrategyFacts(NamedTuple):
+    """Structural facts of a strategy, computed once at construction."""
+
+    horizon: float
+    """Years to the first option expiry (0 without options)."""
+    last_expiry: float
+    """Years to the last option expiry (0 without options)."""
+    strike_min: float
+    """Lowest option strike (NaN without options)."""
+    strike_max: float
+    """Highest option strike (NaN without options)."""
+    vol_needed_before: float
+    """Valuing before this many years needs a vol some option leg lacks (-1: never)."""
+    first_no_vol_leg: int
+    """Index of that leg (-1: none)."""
+
+
 def year_fraction(start: dt.date, end: dt.date, year_basis: int) -> float:
     """Years from ``start`` to ``end``: calendar days / 365 or business days / 252.
 
@@ -208,6 +225,16 @@ class Strategy:
             object.__setattr__(self, "legs", legs)
         arrays = LegArrays(*(readonly(a) for a in (kind, units, strike, premium, t, vol_arr)))
         object.__setattr__(self, "_arrays", arrays)
+        opt = kind != KIND_CODE["stock"]
+        no_vol = opt & np.isnan(vol_arr)
+        self.__dict__["_facts"] = StrategyFacts(
+            horizon=float(t[opt].min()) if opt.any() else 0.0,
+            last_expiry=float(t[opt].max()) if opt.any() else 0.0,
+            strike_min=float(strike[opt].min()) if opt.any() else float("nan"),
+            strike_max=float(strike[opt].max()) if opt.any() else float("nan"),
+            vol_needed_before=float(t[no_vol].max()) if no_vol.any() else -1.0,
+            first_no_vol_leg=int(np.argmax(no_vol)) if no_vol.any() else -1,
+        )
 
     # ------------------------------------------------------------------ basics
     @property
@@ -222,11 +249,15 @@ class Strategy:
         return float(np.dot(a.units, a.premium))
 
     @property
+    def facts(self) -> StrategyFacts:
+        """Structural facts computed once at construction (expiry span, strike range)."""
+        facts: StrategyFacts = self.__dict__["_facts"]
+        return facts
+
+    @property
     def horizon(self) -> float:
         """Years to the earliest option expiry (0 for a stock-only position)."""
-        a = self._arrays
-        opt = a.t[a.kind != KIND_CODE["stock"]]
-        return float(opt.min()) if opt.size else 0.0
+        return self.facts.horizon
 
     @property
     def expiries(self) -> tuple[dt.date, ...]:
