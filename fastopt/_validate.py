@@ -7,6 +7,7 @@ offending value (and its index for arrays) and say what is allowed.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 import os
@@ -309,3 +310,19 @@ def scalar_float(
         msg = f"`{name}` must be {op} {minimum}, got {x!r}"
         raise ValueError(msg)
     return x
+
+
+def as_date(value: object, name: str) -> dt.date:
+    """A ``datetime.date`` from a date, a datetime or an ISO ``YYYY-MM-DD`` string."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            msg = f"`{name}` must be an ISO date like 2025-03-21, got {value!r}"
+            raise ValueError(msg) from exc
+    msg = f"`{name}` must be a datetime.date or an ISO date string, got {type(value).__name__}"
+    raise TypeError(msg)

@@ -1,4 +1,10 @@
-"""Market data: the bundled S&P 500 / VIX sample (loaders and chains grow here).
+"""Market data: option-chain schema and loaders, synthetic chains, the bundled sample.
+
+* :func:`validate_chain`, :data:`CHAIN_SCHEMA` -- the chain schema (:mod:`.schema`);
+* :func:`load_chain` -- Parquet/CSV files, Polars and pandas frames (:mod:`.loaders`);
+* :func:`generate_chains`, :func:`resample_underlying` -- deterministic synthetic
+  chains anchored to a real underlying series (:mod:`.synthetic`);
+* :func:`load_sp500_vix` -- the bundled S&P 500 / VIX sample.
 
 The bundled file ``sp500_vix_1999_2018.parquet`` holds real daily S&P 500
 OHLC (1999-01-04 to 2018-12-31) and the CBOE VIX close (2014-01-03 to
@@ -12,7 +18,28 @@ from importlib import resources
 
 import polars as pl
 
-__all__ = ["load_sp500_vix", "sample_path"]
+from fastopt.data.loaders import load_chain
+from fastopt.data.schema import (
+    CHAIN_SCHEMA,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    ValidationReport,
+    validate_chain,
+)
+from fastopt.data.synthetic import generate_chains, resample_underlying
+
+__all__ = [
+    "CHAIN_SCHEMA",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "ValidationReport",
+    "generate_chains",
+    "load_chain",
+    "load_sp500_vix",
+    "resample_underlying",
+    "sample_path",
+    "validate_chain",
+]
 
 _SAMPLE = "sp500_vix_1999_2018.parquet"
 

@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 
 from fastopt._typing import FloatArray
-from fastopt._validate import as_float_array, check_finite, check_positive, readonly
+from fastopt._validate import as_date, as_float_array, check_finite, check_positive, readonly
 from fastopt.kernels import strategy as sk
 from fastopt.results import Greeks
-from fastopt.strategies.leg import KIND_CODE, as_date
+from fastopt.strategies.leg import KIND_CODE
 from fastopt.strategies.strategy import Strategy, year_fraction
 
 DEFAULT_THRESHOLD = 0.01

@@ -56,7 +56,8 @@ from typing import Any, Literal, TypeAlias
 
 import numpy as np
 
-from fastopt.strategies.leg import Leg, as_date
+from fastopt._validate import as_date
+from fastopt.strategies.leg import Leg
 from fastopt.strategies.strategy import Strategy
 
 __all__ = [

@@ -58,11 +58,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 
+from fastopt._validate import as_date
 from fastopt.exceptions import ImpliedVolWarning
 from fastopt.iv import implied_vol
 from fastopt.pricing import bs_greeks
 from fastopt.strategies import builders
-from fastopt.strategies.leg import as_date
 from fastopt.strategies.strategy import YEAR_BASES, Strategy, year_fraction
 
 if TYPE_CHECKING:

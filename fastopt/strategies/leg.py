@@ -7,28 +7,14 @@ import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from fastopt._validate import as_date
+
 LegKind = Literal["call", "put", "stock"]
 LEG_KINDS: tuple[str, ...] = ("call", "put", "stock")
 KIND_CODE: dict[str, int] = {"call": 0, "put": 1, "stock": 2}
 """Integer code of each leg kind, as the strategy kernels read it."""
 
 DEFAULT_MULTIPLIER = 100.0
-
-
-def as_date(value: object, name: str) -> dt.date:
-    """A ``datetime.date`` from a date, a datetime or an ISO ``YYYY-MM-DD`` string."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError as exc:
-            msg = f"`{name}` must be an ISO date like 2025-03-21, got {value!r}"
-            raise ValueError(msg) from exc
-    msg = f"`{name}` must be a datetime.date or an ISO date string, got {type(value).__name__}"
-    raise TypeError(msg)
 
 
 def _finite(value: object, what: str) -> float:

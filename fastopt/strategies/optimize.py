@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from fastopt._validate import check_choice, check_int, check_memory, readonly
+from fastopt._validate import as_date, check_choice, check_int, check_memory, readonly
 from fastopt.iv import implied_vol
 from fastopt.kernels import optimize as ok
 from fastopt.pricing import bs_greeks, bs_price
-from fastopt.strategies.leg import as_date
 from fastopt.strategies.strategy import YEAR_BASES, year_fraction
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from fastopt._typing import FloatArray
-from fastopt._validate import readonly
-from fastopt.strategies.leg import KIND_CODE, Leg, _finite, as_date
+from fastopt._validate import as_date, readonly
+from fastopt.strategies.leg import KIND_CODE, Leg, _finite
 
 if TYPE_CHECKING:
     from fastopt.results import Greeks

@@ -90,11 +90,13 @@ def drawdown(equity: object) -> tuple[Float64Array, bool]:
     >>> drawdown([0.0, 50.0, -20.0])[0].tolist()
     [0.0, 0.0, -70.0]
     """
+    from fastopt.backtest.metrics import drawdown as drawdown_kernel
+
     values, _ = _values(equity, "equity")
-    peak = np.maximum.accumulate(values)
-    if bool((values > 0.0).all()):
-        return values / peak - 1.0, True
-    return values - peak, False
+    relative = bool((values > 0.0).all())
+    if values.shape[0] < 2:  # one point: no peak to fall from
+        return np.zeros(values.shape[0]), relative
+    return np.asarray(drawdown_kernel(values, relative=relative), dtype=np.float64), relative
 
 
 def equity_figure(
