@@ -1,0 +1,344 @@
+"""A daily, event-free backtest loop of one short-premium option structure.
+
+Contract (NumPy arrays and scalars only; the facade
+:mod:`fastopt.backtest.engine` validates and builds every array):
+
+* the chain is flat, one row per quote, sorted by ``(day, expiry, strike,
+  kind)``; day ``d`` owns rows ``offsets[d]:offsets[d + 1]`` (CSR, ``offsets``
+  int64 of length ``n_days + 1``, every day non-empty);
+* per row: ``expiry`` (int64, days since 1970-01-01), ``strike`` (float64),
+  ``kind`` (int64, 0 = call, 1 = put: the sort order of ``"call" < "put"``),
+  ``bid``, ``ask``, ``delta``, ``iv`` (float64, NaN = no quote / not given);
+* per day: ``day_num`` (int64, days since 1970-01-01, increasing), ``weekday``
+  (int64, 0 = Monday ... 6 = Sunday), ``und`` (float64, the underlying);
+* the structure: ``leg_i`` (n_legs, 4) int64 rows ``(sign, kind, mode, ref)``
+  -- ``sign`` -1 short / +1 long, ``mode`` 0 = chosen by ``|delta|`` nearest
+  ``leg_f[l]``, 1 = a wing ``leg_f[l]`` strike points further out of the money
+  than leg ``ref`` (an earlier leg of the same kind); at most :data:`MAX_LEGS`;
+* ``params`` float64 of length :data:`N_PARAMS`, indexed by the ``P_*``
+  constants; NaN switches an exit rule off.
+
+Each day, in order: (1) every open position is marked -- each leg is found on
+the day by binary search of ``(expiry, strike, kind)`` within the day's slice;
+(2) exits are checked (from the day after the entry): expiry settlement at
+intrinsic value (no commission), stop loss, profit target, DTE exit, maximum
+holding period; the last three need every leg quoted and fill at the natural
+price to close (buy shorts at the ask, sell longs at the bid); (3) on the last
+day every open position is closed at its last natural price (``END``); (4)
+otherwise, if a slot is free and the weekday is allowed, one new position may
+open: the expiry nearest the target DTE inside ``[min_dte, max_dte]``, the
+legs by delta / width, filled at natural or mid prices worsened by
+``slippage * (ask - bid)``; entries with a net credit ``<= 0`` are skipped;
+(5) equity = capital + realised P&L (net of commissions) + for every open
+position ``(credit - mid debit) * quantity * multiplier - entry commissions``.
+
+Outputs: ``equity`` (n_days,), ``open_n`` (n_days,), and one row per trade
+(in entry order) of ``trade_i`` (max_trades, 3 + MAX_LEGS): entry day, exit
+day, exit reason, the entry row of each leg (-1 when unused); ``trade_f``
+(max_trades, 5): entry credit and exit debit per share, commissions, P&L in
+money, the underlying at entry. Returns the number of trades.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fastopt.kernels._jit import jit, jit_inline
+
+MAX_LEGS = 4
+
+P_CAPITAL = 0
+P_QTY = 1
+P_MULT = 2
+P_MIN_DTE = 3
+P_MAX_DTE = 4
+P_TARGET_DTE = 5
+P_MAX_POS = 6
+P_FILL_MID = 7
+P_SLIPPAGE = 8
+P_COMM_CONTRACT = 9
+P_COMM_ORDER = 10
+P_PROFIT_TARGET = 11
+P_STOP_LOSS = 12
+P_MAX_HOLD = 13
+P_EXIT_DTE = 14
+P_DELTA_TOL = 15
+P_WEEKDAY0 = 16  # 7 flags, Monday first: 1.0 = entries allowed
+N_PARAMS = 23
+
+R_PROFIT_TARGET = 1
+R_STOP_LOSS = 2
+R_DTE = 3
+R_MAX_HOLD = 4
+R_EXPIRY = 5
+R_END = 6
+REASONS = ("", "profit_target", "stop_loss", "dte", "max_hold", "expiry", "end_of_data")
+"""Exit reason names by code."""
+
+TI_ENTRY = 0
+TI_EXIT = 1
+TI_REASON = 2
+TI_ROW0 = 3
+N_TI = 3 + MAX_LEGS
+TF_CREDIT = 0
+TF_DEBIT = 1
+TF_COMM = 2
+TF_PNL = 3
+TF_UND = 4
+N_TF = 5
+
+
+@jit_inline
+def _find(lo, hi, expiry, strike, kind, e, k, c):  # type: ignore[no-untyped-def]
+    """Row in [lo, hi) with key (e, k, c), or -1 (binary search on the sorted key)."""
+    end = hi
+    while lo < hi:
+        mid = (lo + hi) // 2
+        em = expiry[mid]
+        if em < e or (em == e and (strike[mid] < k or (strike[mid] == k and kind[mid] < c))):
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < end and expiry[lo] == e and strike[lo] == k and kind[lo] == c:
+        return lo
+    return -1
+
+
+@jit
+def run_nb(  # type: ignore[no-untyped-def]
+    offsets,
+    day_num,
+    weekday,
+    und,
+    expiry,
+    strike,
+    kind,
+    bid,
+    ask,
+    delta,
+    iv,
+    leg_i,
+    leg_f,
+    params,
+    equity,
+    open_n,
+    trade_i,
+    trade_f,
+):
+    """Run the backtest (see the module docstring); returns the number of trades."""
+    n_days = day_num.shape[0]
+    n_legs = leg_i.shape[0]
+    capital = params[P_CAPITAL]
+    qty = params[P_QTY]
+    mult = params[P_MULT]
+    min_dte = params[P_MIN_DTE]
+    max_dte = params[P_MAX_DTE]
+    target_dte = params[P_TARGET_DTE]
+    max_pos = int(params[P_MAX_POS])
+    fill_mid = params[P_FILL_MID] != 0.0
+    slip = params[P_SLIPPAGE]
+    c_contract = params[P_COMM_CONTRACT]
+    c_order = params[P_COMM_ORDER]
+    pt = params[P_PROFIT_TARGET]
+    sl = params[P_STOP_LOSS]
+    max_hold = params[P_MAX_HOLD]
+    exit_dte = params[P_EXIT_DTE]
+    tol = params[P_DELTA_TOL]
+    order_comm = c_contract * n_legs * qty + c_order
+    scale = qty * mult
+
+    active = np.zeros(max_pos, dtype=np.bool_)
+    p_rows = np.full((max_pos, MAX_LEGS), -1, dtype=np.int64)
+    p_trade = np.zeros(max_pos, dtype=np.int64)
+    p_entry = np.zeros(max_pos, dtype=np.int64)
+    p_exp = np.zeros(max_pos, dtype=np.int64)
+    p_credit = np.zeros(max_pos)
+    p_mid = np.zeros(max_pos)
+    p_nat = np.zeros(max_pos)
+    new = np.full(MAX_LEGS, -1, dtype=np.int64)
+
+    realised = 0.0
+    n_trades = 0
+    for d in range(n_days):
+        lo = offsets[d]
+        hi = offsets[d + 1]
+        today = day_num[d]
+        spot = und[d]
+        last = d == n_days - 1
+        # ---------------------------------------------------------- mark and exit
+        for p in range(max_pos):
+            if not active[p]:
+                continue
+            quoted = True
+            mid_debit = 0.0
+            nat_debit = 0.0
+            for j in range(n_legs):
+                r0 = p_rows[p, j]
+                r = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0], kind[r0])
+                if r < 0 or not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
+                    quoted = False
+                    break
+                sign = leg_i[j, 0]
+                mid_debit -= sign * 0.5 * (bid[r] + ask[r])
+                nat_debit += ask[r] if sign < 0 else -bid[r]
+            if quoted:
+                p_mid[p] = mid_debit
+                p_nat[p] = nat_debit
+            if d == p_entry[p]:
+                continue
+            credit = p_credit[p]
+            reason = 0
+            debit = 0.0
+            comm = order_comm
+            if today >= p_exp[p]:
+                reason = R_EXPIRY
+                comm = 0.0
+                for j in range(n_legs):
+                    r0 = p_rows[p, j]
+                    if kind[r0] == 0:
+                        intrinsic = max(spot - strike[r0], 0.0)
+                    else:
+                        intrinsic = max(strike[r0] - spot, 0.0)
+                    debit -= leg_i[j, 0] * intrinsic
+            elif quoted and not math.isnan(sl) and nat_debit >= credit * (1.0 + sl):
+                reason = R_STOP_LOSS
+            elif quoted and not math.isnan(pt) and nat_debit <= credit * (1.0 - pt):
+                reason = R_PROFIT_TARGET
+            elif quoted and not math.isnan(exit_dte) and p_exp[p] - today <= exit_dte:
+                reason = R_DTE
+            elif quoted and not math.isnan(max_hold) and today - day_num[p_entry[p]] >= max_hold:
+                reason = R_MAX_HOLD
+            elif last:
+                reason = R_END
+            if reason == 0:
+                continue
+            if reason != R_EXPIRY:
+                debit = p_nat[p]
+            t = p_trade[p]
+            entry_comm = trade_f[t, TF_COMM]
+            pnl = (credit - debit) * scale - entry_comm - comm
+            trade_i[t, TI_EXIT] = d
+            trade_i[t, TI_REASON] = reason
+            trade_f[t, TF_DEBIT] = debit
+            trade_f[t, TF_COMM] = entry_comm + comm
+            trade_f[t, TF_PNL] = pnl
+            realised += pnl
+            active[p] = False
+        # ---------------------------------------------------------- entry
+        free = -1
+        for p in range(max_pos):
+            if not active[p] and free < 0:
+                free = p
+        if not last and free >= 0 and params[P_WEEKDAY0 + weekday[d]] != 0.0:
+            best_e = -1
+            best_dist = np.inf
+            r = lo
+            while r < hi:
+                e = expiry[r]
+                dte = e - today
+                if dte >= min_dte and dte <= max_dte:
+                    dist = abs(dte - target_dte)
+                    if dist < best_dist:
+                        best_dist = dist
+                        best_e = e
+                while r < hi and expiry[r] == e:
+                    r += 1
+            ok = best_e >= 0
+            elo = lo
+            ehi = lo
+            if ok:
+                elo = lo
+                while expiry[elo] != best_e:
+                    elo += 1
+                ehi = elo
+                while ehi < hi and expiry[ehi] == best_e:
+                    ehi += 1
+            for j in range(n_legs):
+                if not ok:
+                    break
+                lk = leg_i[j, 1]
+                target = leg_f[j]
+                best_r = -1
+                best_err = np.inf
+                if leg_i[j, 2] == 0:
+                    for r in range(elo, ehi):
+                        if kind[r] != lk or not math.isfinite(delta[r]):
+                            continue
+                        if not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
+                            continue
+                        err = abs(abs(delta[r]) - target)
+                        if err < best_err:
+                            best_err = err
+                            best_r = r
+                    if best_r < 0 or best_err > tol:
+                        ok = False
+                else:
+                    ks = strike[new[leg_i[j, 3]]]
+                    want = ks - target if lk == 1 else ks + target
+                    for r in range(elo, ehi):
+                        if kind[r] != lk:
+                            continue
+                        if not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
+                            continue
+                        if (lk == 1 and strike[r] >= ks) or (lk == 0 and strike[r] <= ks):
+                            continue
+                        err = abs(strike[r] - want)
+                        # ties go to the wider wing: lower put, higher call strike
+                        if err < best_err or (lk == 0 and err == best_err):
+                            best_err = err
+                            best_r = r
+                    if best_r < 0:
+                        ok = False
+                new[j] = best_r
+            if ok:
+                credit = 0.0
+                mid_debit = 0.0
+                nat_debit = 0.0
+                for j in range(n_legs):
+                    r = new[j]
+                    sign = leg_i[j, 0]
+                    spread = ask[r] - bid[r]
+                    mid = 0.5 * (bid[r] + ask[r])
+                    if sign < 0:
+                        base = mid if fill_mid else bid[r]
+                        credit += base - slip * spread
+                        nat_debit += ask[r]
+                    else:
+                        base = mid if fill_mid else ask[r]
+                        credit -= base + slip * spread
+                        nat_debit -= bid[r]
+                    mid_debit -= sign * mid
+                if credit > 0.0:
+                    t = n_trades
+                    n_trades += 1
+                    p = free
+                    active[p] = True
+                    p_trade[p] = t
+                    p_entry[p] = d
+                    p_exp[p] = best_e
+                    p_credit[p] = credit
+                    p_mid[p] = mid_debit
+                    p_nat[p] = nat_debit
+                    for j in range(MAX_LEGS):
+                        p_rows[p, j] = new[j] if j < n_legs else -1
+                        trade_i[t, TI_ROW0 + j] = p_rows[p, j]
+                    trade_i[t, TI_ENTRY] = d
+                    trade_i[t, TI_EXIT] = -1
+                    trade_i[t, TI_REASON] = 0
+                    trade_f[t, TF_CREDIT] = credit
+                    trade_f[t, TF_DEBIT] = np.nan
+                    trade_f[t, TF_COMM] = order_comm
+                    trade_f[t, TF_PNL] = np.nan
+                    trade_f[t, TF_UND] = spot
+        # ---------------------------------------------------------- equity
+        value = capital + realised
+        count = 0
+        for p in range(max_pos):
+            if active[p]:
+                count += 1
+                value += (p_credit[p] - p_mid[p]) * scale - trade_f[p_trade[p], TF_COMM]
+        equity[d] = value
+        open_n[d] = count
+    return n_trades
