@@ -204,8 +204,12 @@ def _seg_moments(a, b, s0, mu, sig, h):
         return (1.0, fwd) if inside else (0.0, 0.0)
     m = math.log(s0) + (mu - 0.5 * sig * sig) * h
     p = _tail_between(_u(a, m, sd, 0.0), _u(b, m, sd, 0.0))
+    if p <= 0.0:
+        return 0.0, 0.0
     q = _tail_between(_u(a, m, sd, sd), _u(b, m, sd, sd))
-    return p, fwd * q
+    # a p <= E[S 1{a<S<b}] <= b p exactly; far in a tail (p near the underflow limit)
+    # the two tail probabilities lose their relative precision, so enforce the bounds
+    return p, min(max(fwd * q, a * p), b * p)
 
 
 # --------------------------------------------------------------------- expiry (exact)
