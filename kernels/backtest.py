@@ -37,6 +37,14 @@ Outputs: ``equity`` (n_days,), ``open_n`` (n_days,), and one row per trade
 day, exit reason, the entry row of each leg (-1 when unused); ``trade_f``
 (max_trades, 5): entry credit and exit debit per share, commissions, P&L in
 money, the underlying at entry. Returns the number of trades.
+
+:func:`run_batch_nb` runs many rule sets over the same chain arrays, one
+``prange`` item per set: set ``s`` uses ``leg_i[s, :n_legs[s]]``,
+``leg_f[s, :n_legs[s]]`` and ``params[s]`` and writes row ``s`` of
+``equity``, ``open_n`` and ``trade_pnl`` (the P&L of its trades in entry
+order; the rest of the row is left as is) and ``n_trades[s]``. Each set's
+work is the serial :func:`run_nb`, so results do not depend on the thread
+count.
 """
 
 from __future__ import annotations
@@ -44,8 +52,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import prange
 
-from fastopt.kernels._jit import jit, jit_inline
+from fastopt.kernels._jit import jit, jit_inline, jit_parallel
 
 MAX_LEGS = 4
 
@@ -342,3 +351,48 @@ def run_nb(  # type: ignore[no-untyped-def]
         equity[d] = value
         open_n[d] = count
     return n_trades
+
+
+@jit
+def _run_set(  # type: ignore[no-untyped-def]
+    offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+    leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
+):  # fmt: skip
+    """Set ``s`` of :func:`run_batch_nb` (private trade buffers, P&L copied out)."""
+    n_days = day_num.shape[0]
+    trade_i = np.empty((n_days, N_TI), dtype=np.int64)
+    trade_f = np.empty((n_days, N_TF), dtype=np.float64)
+    m = n_legs[s]
+    n = run_nb(
+        offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+        leg_i[s, :m], leg_f[s, :m], params[s], equity[s], open_n[s], trade_i, trade_f,
+    )  # fmt: skip
+    for t in range(n):
+        trade_pnl[s, t] = trade_f[t, TF_PNL]
+    n_trades[s] = n
+
+
+@jit
+def run_batch_serial_nb(  # type: ignore[no-untyped-def]
+    offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+    leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades,
+):  # fmt: skip
+    """:func:`run_batch_nb` on one thread (identical results)."""
+    for s in range(params.shape[0]):
+        _run_set(
+            offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+            leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
+        )  # fmt: skip
+
+
+@jit_parallel
+def run_batch_nb(  # type: ignore[no-untyped-def]
+    offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+    leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades,
+):  # fmt: skip
+    """Every rule set of ``params`` (n_sets, N_PARAMS) over one chain; ``prange`` over sets."""
+    for s in prange(params.shape[0]):
+        _run_set(
+            offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+            leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
+        )  # fmt: skip

@@ -6,6 +6,7 @@ See :mod:`fastopt.backtest.engine` (``docs/backtest.md``) and
 
 from __future__ import annotations
 
+from fastopt.backtest.batch import BATCH_COLUMNS, BatchInterrupted, run_batch
 from fastopt.backtest.engine import (
     STRUCTURES,
     BacktestResult,
@@ -19,15 +20,21 @@ from fastopt.backtest.metrics import (
     drawdown,
     performance_metrics,
 )
+from fastopt.backtest.prepared import PreparedChain, prepare_chain
 
 __all__ = [
+    "BATCH_COLUMNS",
     "BENCHMARK_COLUMNS",
     "METRIC_COLUMNS",
     "STRUCTURES",
     "ZERO_VOL",
     "BacktestResult",
+    "BatchInterrupted",
     "NoTradesWarning",
+    "PreparedChain",
     "drawdown",
     "performance_metrics",
+    "prepare_chain",
     "run_backtest",
+    "run_batch",
 ]

@@ -12,8 +12,6 @@ and the trade records. This module then builds the Polars frames. See
 from __future__ import annotations
 
 import datetime as dt
-import math
-import numbers
 import os
 import tempfile
 import warnings
@@ -24,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from fastopt._validate import as_date, check_choice, check_int, scalar_float
 from fastopt.backtest.metrics import performance_metrics
+from fastopt.backtest.prepared import PreparedChain, prepare_chain
+from fastopt.backtest.rules import STRUCTURES, Rules, compile_rules
 from fastopt.kernels import backtest as _kb
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 else:
     from fastopt._lazy import polars as pl
 
-__all__ = ["STRUCTURES", "BacktestResult", "NoTradesWarning", "run_backtest"]
+__all__ = ["STRUCTURES", "BacktestResult", "NoTradesWarning", "run_backtest", "run_prepared"]
 
 Structure = Literal[
     "short_put",
@@ -44,20 +43,6 @@ Structure = Literal[
     "iron_condor",
 ]
 
-# legs as (sign, kind: 0 call / 1 put, mode: 0 delta / 1 wing, ref leg of a wing)
-_STRUCTURES: dict[str, tuple[tuple[int, int, int, int], ...]] = {
-    "short_put": ((-1, 1, 0, -1),),
-    "short_call": ((-1, 0, 0, -1),),
-    "bull_put_spread": ((-1, 1, 0, -1), (1, 1, 1, 0)),
-    "bear_call_spread": ((-1, 0, 0, -1), (1, 0, 1, 0)),
-    "short_strangle": ((-1, 1, 0, -1), (-1, 0, 0, -1)),
-    "iron_condor": ((-1, 1, 0, -1), (1, 1, 1, 0), (-1, 0, 0, -1), (1, 0, 1, 2)),
-}
-_ALIASES = {"put_credit_spread": "bull_put_spread", "call_credit_spread": "bear_call_spread"}
-STRUCTURES: tuple[str, ...] = (*_STRUCTURES, *_ALIASES)
-"""Accepted ``structure`` names (the last two are aliases)."""
-
-_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EPOCH = dt.date(1970, 1, 1)
 _FILES = ("equity", "trades", "metrics")
 
@@ -137,101 +122,6 @@ class BacktestResult:
                 tmp.unlink(missing_ok=True)
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _real(value: object, name: str, *, low: float, high: float = math.inf) -> float:
-    """A finite real in [low, high] (bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        msg = f"`{name}` must be a real number, got {value!r}"
-        raise TypeError(msg)
-    x = scalar_float(value, name)
-    if not low <= x <= high:
-        msg = f"`{name}` must be in [{low}, {high}], got {value!r}"
-        raise ValueError(msg)
-    return x
-
-
-def _delta(value: object, name: str) -> float:
-    x = _real(value, name, low=-math.inf)
-    if not 0.0 < x < 1.0:
-        msg = f"`{name}` must be an absolute delta in (0, 1), got {value!r}"
-        raise ValueError(msg)
-    return x
-
-
-def _optional(value: object, name: str, *, low: float, high: float = math.inf) -> float:
-    return math.nan if value is None else _real(value, name, low=low, high=high)
-
-
-def _weekday_flags(weekdays: object) -> list[float]:
-    if weekdays is None:
-        return [1.0] * 7
-    items = [weekdays] if isinstance(weekdays, str | int) else weekdays
-    if not isinstance(items, Sequence) or not items:
-        msg = f"`weekdays` must be a non-empty sequence of weekdays, got {weekdays!r}"
-        raise TypeError(msg)
-    flags = [0.0] * 7
-    for item in items:
-        if isinstance(item, str) and item.strip().lower()[:3] in _WEEKDAYS:
-            flags[_WEEKDAYS.index(item.strip().lower()[:3])] = 1.0
-        elif isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 6:
-            flags[item] = 1.0
-        else:
-            msg = (
-                f"`weekdays` entries must be 0 (Monday) .. 6 (Sunday) or names like 'mon', "
-                f"got {item!r}"
-            )
-            raise ValueError(msg)
-    return flags
-
-
-def _chain_frame(chain: object, start: object, end: object) -> pl.DataFrame:
-    """The validated, date-filtered chain."""
-    from fastopt.data import load_chain, validate_chain
-
-    if isinstance(chain, pl.LazyFrame):
-        chain = chain.collect()
-    if not isinstance(chain, pl.DataFrame):
-        try:
-            chain = load_chain(chain)  # pandas frames
-        except TypeError:
-            msg = f"`chain` must be a Polars or pandas DataFrame, got {type(chain).__name__}"
-            raise TypeError(msg) from None
-    assert isinstance(chain, pl.DataFrame)
-    if chain.height == 0:
-        msg = "`chain` is empty (0 rows)"
-        raise ValueError(msg)
-    frame, _ = validate_chain(chain)
-    if frame.schema["date"] != pl.Date:
-        msg = f"`chain` must be daily: `date` of dtype Date, got {frame.schema['date']}"
-        raise ValueError(msg)
-    if "root" in frame.columns and frame["root"].n_unique() > 1:
-        msg = f"`chain` must hold one root, got {frame['root'].unique().sort().to_list()[:5]}"
-        raise ValueError(msg)
-    lo = None if start is None else as_date(start, "start")
-    hi = None if end is None else as_date(end, "end")
-    if lo is not None and hi is not None and lo > hi:
-        msg = f"`start` ({lo}) must not be after `end` ({hi})"
-        raise ValueError(msg)
-    if lo is not None:
-        frame = frame.filter(pl.col("date") >= lo)
-    if hi is not None:
-        frame = frame.filter(pl.col("date") <= hi)
-    if frame.height == 0:
-        first, last = str(chain["date"].min()), str(chain["date"].max())
-        msg = f"no chain date in `start`={lo} .. `end`={hi}; the chain covers {first} .. {last}"
-        raise ValueError(msg)
-    return frame
-
-
-def _f64(frame: pl.DataFrame, name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
-    if name not in frame.columns:
-        return np.full(frame.height, np.nan)
-    col = frame[name].cast(pl.Float64).fill_null(np.nan)
-    return np.ascontiguousarray(col.to_numpy(), dtype=np.float64)
-
-
 # --------------------------------------------------------------------------- public API
 
 
@@ -266,10 +156,12 @@ def run_backtest(
 
     Parameters
     ----------
-    chain : polars.DataFrame, polars.LazyFrame, pandas.DataFrame or path
+    chain : polars.DataFrame, polars.LazyFrame, pandas.DataFrame, path or PreparedChain
         A daily chain in the :mod:`fastopt.data` schema (a path or a pandas
         frame is read with :func:`fastopt.data.load_chain`; validated with
-        :func:`fastopt.data.validate_chain`; invalid rows raise). Legs chosen
+        :func:`fastopt.data.validate_chain`; invalid rows raise), or a chain
+        already prepared with :func:`fastopt.backtest.prepare_chain` (skips
+        the validation: the fastest way to run many backtests). Legs chosen
         by delta need a ``delta`` column; ``iv`` is optional (reported only).
     structure : str, default "iron_condor"
         ``"short_put"``, ``"short_call"``, ``"bull_put_spread"`` (alias
@@ -358,140 +250,82 @@ def run_backtest(
     ...                                         "end_of_data"]).all())
     True
     """
-    name = check_choice(structure, "structure", STRUCTURES)
-    name = _ALIASES.get(name, name)
-    legs = _STRUCTURES[name]
-    has_wing = any(leg[2] == 1 for leg in legs)
-    sd = _delta(short_delta, "short_delta")
-    wing_mode, wing_target = 1, math.nan
-    if has_wing:
-        if width is not None:
-            wing_target = _real(width, "width", low=0.0)
-            if wing_target <= 0.0:
-                msg = f"`width` must be > 0 strike points, got {width!r}"
-                raise ValueError(msg)
-        elif long_delta is not None:
-            wing_mode, wing_target = 0, _delta(long_delta, "long_delta")
-            if wing_target >= sd:
-                msg = (
-                    f"`long_delta` ({long_delta!r}) must be < `short_delta` ({short_delta!r}): "
-                    "the wings are further out of the money"
-                )
-                raise ValueError(msg)
-        else:
-            msg = f"structure {name!r} has long wings: give `width` (strike points) or `long_delta`"
-            raise ValueError(msg)
-    tol = _real(delta_tolerance, "delta_tolerance", low=0.0)
-    qty = check_int(quantity, "quantity", 1)
-    lo_dte = check_int(min_dte, "min_dte", 1)
-    hi_dte = check_int(max_dte, "max_dte", 1)
-    if lo_dte > hi_dte:
-        msg = f"`min_dte` ({lo_dte}) must be <= `max_dte` ({hi_dte})"
-        raise ValueError(msg)
-    tgt_dte = (
-        0.5 * (lo_dte + hi_dte) if target_dte is None else _real(target_dte, "target_dte", low=0.0)
+    rules = compile_rules(
+        structure=structure,
+        short_delta=short_delta,
+        long_delta=long_delta,
+        width=width,
+        delta_tolerance=delta_tolerance,
+        quantity=quantity,
+        min_dte=min_dte,
+        max_dte=max_dte,
+        target_dte=target_dte,
+        weekdays=weekdays,
+        max_positions=max_positions,
+        fill=fill,
+        slippage=slippage,
+        commission_per_contract=commission_per_contract,
+        commission_per_order=commission_per_order,
+        profit_target=profit_target,
+        stop_loss=stop_loss,
+        max_hold_days=max_hold_days,
+        exit_dte=exit_dte,
+        capital=capital,
+        multiplier=multiplier,
     )
-    flags = _weekday_flags(weekdays)
-    max_pos = check_int(max_positions, "max_positions", 1)
-    fill_mode = check_choice(fill, "fill", ("natural", "mid"))
-    slip = _real(slippage, "slippage", low=0.0, high=1.0)
-    c_contract = _real(commission_per_contract, "commission_per_contract", low=0.0)
-    c_order = _real(commission_per_order, "commission_per_order", low=0.0)
-    pt = _optional(profit_target, "profit_target", low=0.0, high=1.0)
-    if pt == 0.0:
-        msg = "`profit_target` must be in (0, 1] (or None), got 0"
-        raise ValueError(msg)
-    sl = _optional(stop_loss, "stop_loss", low=0.0)
-    if sl == 0.0:
-        msg = "`stop_loss` must be > 0 (or None), got 0"
-        raise ValueError(msg)
-    hold = (
-        math.nan if max_hold_days is None else float(check_int(max_hold_days, "max_hold_days", 1))
-    )
-    x_dte = math.nan if exit_dte is None else float(check_int(exit_dte, "exit_dte", 0))
-    cap = _real(capital, "capital", low=0.0)
-    mult = _real(multiplier, "multiplier", low=0.0)
-    if cap <= 0.0 or mult <= 0.0:
-        bad = "capital" if cap <= 0.0 else "multiplier"
-        msg = f"`{bad}` must be > 0, got {capital if bad == 'capital' else multiplier!r}"
-        raise ValueError(msg)
+    prep = prepare_chain(chain, start=start, end=end)
+    return run_prepared(prep, rules, stacklevel=3)
 
-    frame = _chain_frame(chain, start, end)
-    if "delta" not in frame.columns or frame["delta"].is_null().all():
-        msg = "`chain` needs a `delta` column: legs are chosen by target |delta|"
-        raise ValueError(msg)
 
-    # ---------------------------------------------------------------- flatten
-    date_num = frame["date"].cast(pl.Int32).to_numpy().astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, date_num[1:] != date_num[:-1]])
-    offsets = np.ascontiguousarray(np.r_[starts, date_num.size], dtype=np.int64)
-    day_num = np.ascontiguousarray(date_num[starts])
-    weekday = np.ascontiguousarray((day_num + 3) % 7, dtype=np.int64)  # 1970-01-01: Thursday
-    und = np.ascontiguousarray(frame["underlying"].to_numpy()[starts], dtype=np.float64)
-    expiry = np.ascontiguousarray(
-        frame["expiry"].cast(pl.Int32).to_numpy().astype(np.int64), dtype=np.int64
-    )
-    strike = _f64(frame, "strike")
-    kind = np.ascontiguousarray((frame["kind"] == "put").to_numpy().astype(np.int64))
-    bid, ask = _f64(frame, "bid"), _f64(frame, "ask")
-    delta, iv = _f64(frame, "delta"), _f64(frame, "iv")
+def run_prepared(prep: PreparedChain, rules: Rules, *, stacklevel: int = 2) -> BacktestResult:
+    """Run compiled ``rules`` over a prepared chain (the core of :func:`run_backtest`).
 
-    leg_i = np.array([list(leg) for leg in legs], dtype=np.int64)
-    leg_f = np.array([sd if leg[2] == 0 else wing_target for leg in legs], dtype=np.float64)
-    if has_wing and wing_mode == 0:
-        leg_i[:, 2] = 0  # wings by delta too
-    params = np.zeros(_kb.N_PARAMS, dtype=np.float64)
-    params[_kb.P_CAPITAL] = cap
-    params[_kb.P_QTY] = qty
-    params[_kb.P_MULT] = mult
-    params[_kb.P_MIN_DTE] = lo_dte
-    params[_kb.P_MAX_DTE] = hi_dte
-    params[_kb.P_TARGET_DTE] = tgt_dte
-    params[_kb.P_MAX_POS] = max_pos
-    params[_kb.P_FILL_MID] = 1.0 if fill_mode == "mid" else 0.0
-    params[_kb.P_SLIPPAGE] = slip
-    params[_kb.P_COMM_CONTRACT] = c_contract
-    params[_kb.P_COMM_ORDER] = c_order
-    params[_kb.P_PROFIT_TARGET] = pt
-    params[_kb.P_STOP_LOSS] = sl
-    params[_kb.P_MAX_HOLD] = hold
-    params[_kb.P_EXIT_DTE] = x_dte
-    params[_kb.P_DELTA_TOL] = tol
-    params[_kb.P_WEEKDAY0 : _kb.P_WEEKDAY0 + 7] = flags
+    Parameters
+    ----------
+    prep : PreparedChain
+        From :func:`fastopt.backtest.prepare_chain`.
+    rules : Rules
+        From :func:`fastopt.backtest.rules.compile_rules`.
+    stacklevel : int
+        Passed to the :class:`NoTradesWarning`.
 
-    n_days = day_num.size
+    Returns
+    -------
+    BacktestResult
+    """
+    n_days = prep.n_days
     equity = np.empty(n_days, dtype=np.float64)
     open_n = np.empty(n_days, dtype=np.int64)
     trade_i = np.empty((n_days, _kb.N_TI), dtype=np.int64)
     trade_f = np.empty((n_days, _kb.N_TF), dtype=np.float64)
     n_trades = int(
         _kb.run_nb(
-            offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
-            leg_i, leg_f, params, equity, open_n, trade_i, trade_f,
+            *prep.kernel_args(), rules.leg_i, rules.leg_f, rules.params,
+            equity, open_n, trade_i, trade_f,
         )
     )  # fmt: skip
     if n_trades == 0:
         warnings.warn(
-            f"no {name} position was opened: no contract matched the entry rules "
-            f"(DTE {lo_dte}..{hi_dte}, short |delta| {sd} +/- {tol}) on any of the "
-            f"{n_days} days; the trade log is empty",
+            f"no {rules.structure} position was opened: no contract matched the entry rules "
+            f"({rules.describe_entry()}) on any of the {n_days} days; the trade log is empty",
             NoTradesWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
-
+    cap = rules.capital
+    day_num = prep.day_num
     # ---------------------------------------------------------------- frames
-    dates = pl.Series("date", day_num.astype(np.int32)).cast(pl.Date)
     eq = pl.DataFrame(
         {
-            "date": dates,
+            "date": prep.dates,
             "equity": equity,
             "pnl": np.diff(equity, prepend=cap),
             "open_positions": pl.Series(open_n, dtype=pl.Int64),
         }
     )
     trades = _trade_frame(
-        trade_i[:n_trades], trade_f[:n_trades], day_num, legs, qty, expiry, strike, delta, iv
-    )
+        trade_i[:n_trades], trade_f[:n_trades], day_num, rules.legs, rules.quantity,
+        prep.expiry, prep.strike, prep.delta, prep.iv,
+    )  # fmt: skip
     return BacktestResult(
         equity=eq, trades=trades, metrics=_metrics(equity, trades["pnl"].to_numpy(), open_n)
     )

@@ -1,0 +1,253 @@
+"""A daily chain validated once and flattened into the arrays the backtest kernel reads.
+
+:func:`prepare_chain` validates a chain (:func:`fastopt.data.validate_chain`),
+keeps the requested date range and lays it out as NumPy arrays: one row per
+quote sorted by ``(date, expiry, strike, kind)`` and CSR offsets per day.
+Validation and flattening are most of the cost of a single backtest (0.12 s
+of 0.14 s on ten years of chains), so a :class:`PreparedChain` is what to
+hold on to when many backtests run over the same data: :func:`run_backtest`,
+:func:`run_batch` and :func:`walk_forward` all accept one, and
+:meth:`PreparedChain.window` cuts a day range without copying.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastopt._validate import as_date
+
+if TYPE_CHECKING:
+    import polars as pl
+else:
+    from fastopt._lazy import polars as pl
+
+__all__ = ["PreparedChain", "prepare_chain"]
+
+_EPOCH = dt.date(1970, 1, 1)
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedChain:
+    """A validated daily chain as flat arrays (see :func:`prepare_chain`).
+
+    Attributes
+    ----------
+    offsets : numpy.ndarray
+        int64 ``(n_days + 1,)``: day ``d`` owns rows ``offsets[d]:offsets[d + 1]``.
+    day_num : numpy.ndarray
+        int64 ``(n_days,)``: the dates as days since 1970-01-01, increasing.
+    weekday : numpy.ndarray
+        int64 ``(n_days,)``: 0 = Monday ... 6 = Sunday.
+    underlying : numpy.ndarray
+        float64 ``(n_days,)``: the underlying price of each day.
+    expiry, strike, kind, bid, ask, delta, iv : numpy.ndarray
+        Per quote: expiry (int64 days since 1970-01-01), strike, kind (int64,
+        0 = call, 1 = put), bid, ask, delta, iv (float64; NaN = missing).
+    """
+
+    offsets: I64
+    day_num: I64
+    weekday: I64
+    underlying: F64
+    expiry: I64
+    strike: F64
+    kind: I64
+    bid: F64
+    ask: F64
+    delta: F64
+    iv: F64
+
+    @property
+    def n_days(self) -> int:
+        """Number of trading days."""
+        return int(self.day_num.size)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of quotes."""
+        return int(self.expiry.size)
+
+    @property
+    def dates(self) -> pl.Series:
+        """The trading days as a Polars ``Date`` series named ``date``."""
+        return pl.Series("date", self.day_num.astype(np.int32)).cast(pl.Date)
+
+    def date(self, d: int) -> dt.date:
+        """The date of day index ``d``."""
+        return _EPOCH + dt.timedelta(days=int(self.day_num[d]))
+
+    def kernel_args(self) -> tuple[Any, ...]:
+        """The arrays in the order :func:`fastopt.kernels.backtest.run_nb` takes them."""
+        return (
+            self.offsets,
+            self.day_num,
+            self.weekday,
+            self.underlying,
+            self.expiry,
+            self.strike,
+            self.kind,
+            self.bid,
+            self.ask,
+            self.delta,
+            self.iv,
+        )
+
+    def window(self, first: int, stop: int) -> PreparedChain:
+        """Days ``first .. stop - 1`` as a chain of their own (views, no copy).
+
+        Parameters
+        ----------
+        first, stop : int
+            Day indices, ``0 <= first < stop <= n_days``.
+        """
+        if not 0 <= first < stop <= self.n_days:
+            msg = f"window [{first}, {stop}) must satisfy 0 <= first < stop <= {self.n_days}"
+            raise ValueError(msg)
+        lo, hi = int(self.offsets[first]), int(self.offsets[stop])
+        per_row = {f.name: getattr(self, f.name)[lo:hi] for f in fields(self)[4:]}
+        return PreparedChain(
+            offsets=self.offsets[first : stop + 1] - lo,
+            day_num=self.day_num[first:stop],
+            weekday=self.weekday[first:stop],
+            underlying=self.underlying[first:stop],
+            **per_row,
+        )
+
+    def day_index(self, value: object, name: str) -> int:
+        """Index of the first trading day on or after ``value`` (``n_days`` if none)."""
+        day = (as_date(value, name) - _EPOCH).days
+        return int(np.searchsorted(self.day_num, day, side="left"))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles as plain arrays (Dask ships it)
+        return (PreparedChain, tuple(getattr(self, f.name) for f in fields(self)))
+
+
+def _f64(frame: pl.DataFrame, name: str) -> F64:
+    if name not in frame.columns:
+        return np.full(frame.height, np.nan)
+    col = frame[name].cast(pl.Float64).fill_null(np.nan)
+    return np.ascontiguousarray(col.to_numpy(), dtype=np.float64)
+
+
+def _chain_frame(chain: object, start: object, end: object) -> pl.DataFrame:
+    """The validated, date-filtered chain."""
+    from fastopt.data import load_chain, validate_chain
+
+    if isinstance(chain, pl.LazyFrame):
+        chain = chain.collect()
+    if not isinstance(chain, pl.DataFrame):
+        try:
+            chain = load_chain(chain)  # pandas frames, paths
+        except TypeError:
+            msg = f"`chain` must be a Polars or pandas DataFrame, got {type(chain).__name__}"
+            raise TypeError(msg) from None
+    assert isinstance(chain, pl.DataFrame)
+    if chain.height == 0:
+        msg = "`chain` is empty (0 rows)"
+        raise ValueError(msg)
+    frame, _ = validate_chain(chain)
+    if frame.schema["date"] != pl.Date:
+        msg = f"`chain` must be daily: `date` of dtype Date, got {frame.schema['date']}"
+        raise ValueError(msg)
+    if "root" in frame.columns and frame["root"].n_unique() > 1:
+        msg = f"`chain` must hold one root, got {frame['root'].unique().sort().to_list()[:5]}"
+        raise ValueError(msg)
+    lo = None if start is None else as_date(start, "start")
+    hi = None if end is None else as_date(end, "end")
+    if lo is not None and hi is not None and lo > hi:
+        msg = f"`start` ({lo}) must not be after `end` ({hi})"
+        raise ValueError(msg)
+    if lo is not None:
+        frame = frame.filter(pl.col("date") >= lo)
+    if hi is not None:
+        frame = frame.filter(pl.col("date") <= hi)
+    if frame.height == 0:
+        first, last = str(chain["date"].min()), str(chain["date"].max())
+        msg = f"no chain date in `start`={lo} .. `end`={hi}; the chain covers {first} .. {last}"
+        raise ValueError(msg)
+    if "delta" not in frame.columns or frame["delta"].is_null().all():
+        msg = "`chain` needs a `delta` column: legs are chosen by target |delta|"
+        raise ValueError(msg)
+    return frame
+
+
+def prepare_chain(
+    chain: object,
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+) -> PreparedChain:
+    """Validate a daily chain once and flatten it for the backtest kernels.
+
+    Parameters
+    ----------
+    chain : polars.DataFrame, polars.LazyFrame, pandas.DataFrame, path or PreparedChain
+        A daily chain in the :mod:`fastopt.data` schema with a ``delta``
+        column (validated with :func:`fastopt.data.validate_chain`; invalid
+        rows raise). A :class:`PreparedChain` is cut to ``start .. end``.
+    start, end : datetime.date or str, optional
+        Inclusive date range to keep.
+
+    Returns
+    -------
+    PreparedChain
+
+    Raises
+    ------
+    TypeError
+        ``chain`` is not a frame, a path or a prepared chain.
+    ValueError
+        An empty or invalid chain, a non-daily ``date``, several roots, no
+        ``delta`` column, ``start`` after ``end`` or no date in the range.
+
+    Examples
+    --------
+    >>> from fastopt.backtest import prepare_chain
+    >>> from fastopt.data import generate_chains
+    >>> chain = generate_chains(start="2018-01-02", end="2018-01-31", max_dte=45, seed=1)
+    >>> prep = prepare_chain(chain, start="2018-01-08")
+    >>> prep.n_days, str(prep.date(0)), prep.n_rows < chain.height
+    (18, '2018-01-08', True)
+    """
+    if isinstance(chain, PreparedChain):
+        first = 0 if start is None else chain.day_index(start, "start")
+        stop = chain.n_days if end is None else chain.n_days - _days_after(chain, end)
+        if first >= stop:
+            msg = (
+                f"no chain date in `start`={start} .. `end`={end}; the chain covers "
+                f"{chain.date(0)} .. {chain.date(chain.n_days - 1)}"
+            )
+            raise ValueError(msg)
+        return chain.window(first, stop)
+    frame = _chain_frame(chain, start, end)
+    date_num = frame["date"].cast(pl.Int32).to_numpy().astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, date_num[1:] != date_num[:-1]])
+    day_num = np.ascontiguousarray(date_num[starts])
+    return PreparedChain(
+        offsets=np.ascontiguousarray(np.r_[starts, date_num.size], dtype=np.int64),
+        day_num=day_num,
+        weekday=np.ascontiguousarray((day_num + 3) % 7, dtype=np.int64),  # 1970-01-01: Thursday
+        underlying=np.ascontiguousarray(frame["underlying"].to_numpy()[starts], dtype=np.float64),
+        expiry=np.ascontiguousarray(
+            frame["expiry"].cast(pl.Int32).to_numpy().astype(np.int64), dtype=np.int64
+        ),
+        strike=_f64(frame, "strike"),
+        kind=np.ascontiguousarray((frame["kind"] == "put").to_numpy().astype(np.int64)),
+        bid=_f64(frame, "bid"),
+        ask=_f64(frame, "ask"),
+        delta=_f64(frame, "delta"),
+        iv=_f64(frame, "iv"),
+    )
+
+
+def _days_after(chain: PreparedChain, end: object) -> int:
+    """Number of trading days strictly after ``end``."""
+    day = (as_date(end, "end") - _EPOCH).days
+    return int(chain.n_days - np.searchsorted(chain.day_num, day, side="right"))

@@ -1,0 +1,284 @@
+"""Backtest rules: validated once, compiled to the arrays the backtest kernel reads.
+
+:func:`compile_rules` takes the keyword arguments of
+:func:`fastopt.backtest.run_backtest` (every rule except the chain and the
+date range), checks each one and returns :class:`Rules`: the leg table and
+the parameter vector of :mod:`fastopt.kernels.backtest`. The single
+backtest, the parameter batch, the walk-forward and the Dask runner all go
+through it, so a rule means the same thing everywhere and a bad value gets
+the same message.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastopt._validate import check_choice, check_int, scalar_float
+from fastopt.kernels import backtest as _kb
+
+__all__ = ["DEFAULT_RULES", "RULE_NAMES", "STRUCTURES", "Rules", "compile_rules"]
+
+# legs as (sign, kind: 0 call / 1 put, mode: 0 delta / 1 wing, ref leg of a wing)
+LEGS: dict[str, tuple[tuple[int, int, int, int], ...]] = {
+    "short_put": ((-1, 1, 0, -1),),
+    "short_call": ((-1, 0, 0, -1),),
+    "bull_put_spread": ((-1, 1, 0, -1), (1, 1, 1, 0)),
+    "bear_call_spread": ((-1, 0, 0, -1), (1, 0, 1, 0)),
+    "short_strangle": ((-1, 1, 0, -1), (-1, 0, 0, -1)),
+    "iron_condor": ((-1, 1, 0, -1), (1, 1, 1, 0), (-1, 0, 0, -1), (1, 0, 1, 2)),
+}
+ALIASES = {"put_credit_spread": "bull_put_spread", "call_credit_spread": "bear_call_spread"}
+STRUCTURES: tuple[str, ...] = (*LEGS, *ALIASES)
+"""Accepted ``structure`` names (the last two are aliases)."""
+
+DEFAULT_RULES: dict[str, Any] = {
+    "structure": "iron_condor",
+    "short_delta": 0.16,
+    "long_delta": None,
+    "width": None,
+    "delta_tolerance": 0.05,
+    "quantity": 1,
+    "min_dte": 30,
+    "max_dte": 60,
+    "target_dte": None,
+    "weekdays": None,
+    "max_positions": 1,
+    "fill": "natural",
+    "slippage": 0.0,
+    "commission_per_contract": 0.0,
+    "commission_per_order": 0.0,
+    "profit_target": 0.5,
+    "stop_loss": 2.0,
+    "max_hold_days": None,
+    "exit_dte": None,
+    "capital": 100_000.0,
+    "multiplier": 100.0,
+}
+"""Every rule of :func:`fastopt.backtest.run_backtest` with its default."""
+
+RULE_NAMES: tuple[str, ...] = tuple(DEFAULT_RULES)
+"""The rule names a parameter grid may set."""
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Validated rules of one backtest, as kernel arrays.
+
+    Attributes
+    ----------
+    structure : str
+        The canonical structure name (aliases resolved).
+    legs : tuple of tuple of int
+        ``(sign, kind, mode, ref)`` per leg (see :mod:`fastopt.kernels.backtest`).
+    leg_i : numpy.ndarray
+        ``(n_legs, 4)`` int64 leg table as the kernel reads it.
+    leg_f : numpy.ndarray
+        ``(n_legs,)`` float64 leg targets (delta or wing width).
+    params : numpy.ndarray
+        ``(N_PARAMS,)`` float64 parameter vector.
+    """
+
+    structure: str
+    legs: tuple[tuple[int, int, int, int], ...]
+    leg_i: npt.NDArray[np.int64]
+    leg_f: npt.NDArray[np.float64]
+    params: npt.NDArray[np.float64]
+
+    @property
+    def quantity(self) -> int:
+        """Contracts per leg."""
+        return int(self.params[_kb.P_QTY])
+
+    @property
+    def capital(self) -> float:
+        """Starting account value."""
+        return float(self.params[_kb.P_CAPITAL])
+
+    def describe_entry(self) -> str:
+        """The entry rules in words (for the no-trade warning)."""
+        p = self.params
+        return (
+            f"DTE {p[_kb.P_MIN_DTE]:g}..{p[_kb.P_MAX_DTE]:g}, short |delta| "
+            f"{self.leg_f[0]:g} +/- {p[_kb.P_DELTA_TOL]:g}"
+        )
+
+
+def _real(value: object, name: str, *, low: float, high: float = math.inf) -> float:
+    """A finite real in [low, high] (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        msg = f"`{name}` must be a real number, got {value!r}"
+        raise TypeError(msg)
+    x = scalar_float(value, name)
+    if not low <= x <= high:
+        msg = f"`{name}` must be in [{low}, {high}], got {value!r}"
+        raise ValueError(msg)
+    return x
+
+
+def _delta(value: object, name: str) -> float:
+    x = _real(value, name, low=-math.inf)
+    if not 0.0 < x < 1.0:
+        msg = f"`{name}` must be an absolute delta in (0, 1), got {value!r}"
+        raise ValueError(msg)
+    return x
+
+
+def _optional(value: object, name: str, *, low: float, high: float = math.inf) -> float:
+    return math.nan if value is None else _real(value, name, low=low, high=high)
+
+
+def _weekday_flags(weekdays: object) -> list[float]:
+    if weekdays is None:
+        return [1.0] * 7
+    items = [weekdays] if isinstance(weekdays, str | int) else weekdays
+    if not isinstance(items, Sequence) or not items:
+        msg = f"`weekdays` must be a non-empty sequence of weekdays, got {weekdays!r}"
+        raise TypeError(msg)
+    flags = [0.0] * 7
+    for item in items:
+        if isinstance(item, str) and item.strip().lower()[:3] in _WEEKDAYS:
+            flags[_WEEKDAYS.index(item.strip().lower()[:3])] = 1.0
+        elif isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 6:
+            flags[item] = 1.0
+        else:
+            msg = (
+                f"`weekdays` entries must be 0 (Monday) .. 6 (Sunday) or names like 'mon', "
+                f"got {item!r}"
+            )
+            raise ValueError(msg)
+    return flags
+
+
+def check_rule_names(names: Sequence[str] | Mapping[str, Any], where: str) -> None:
+    """Raise ``ValueError`` naming ``where`` if a name is not a rule."""
+    for key in names:
+        if key not in DEFAULT_RULES:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), RULE_NAMES, n=3)
+            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+            msg = f"{where}: unknown rule {key!r}{hint}; the rules are {', '.join(RULE_NAMES)}"
+            raise ValueError(msg)
+
+
+def compile_rules(**rules: Any) -> Rules:
+    """Validate backtest rules and compile them to kernel arrays.
+
+    Parameters
+    ----------
+    **rules
+        Any of :data:`RULE_NAMES` (the keyword arguments of
+        :func:`fastopt.backtest.run_backtest` other than ``chain``, ``start``
+        and ``end``); the others take :data:`DEFAULT_RULES`.
+
+    Returns
+    -------
+    Rules
+
+    Raises
+    ------
+    TypeError, ValueError
+        An unknown rule name, or a value of the wrong type or out of range;
+        the message names the rule.
+
+    Examples
+    --------
+    >>> from fastopt.backtest.rules import compile_rules
+    >>> r = compile_rules(structure="put_credit_spread", short_delta=0.2, width=10)
+    >>> r.structure, r.leg_i.shape, float(r.leg_f[1])
+    ('bull_put_spread', (2, 4), 10.0)
+    """
+    check_rule_names(rules, "compile_rules")
+    kw = {**DEFAULT_RULES, **rules}
+    name = check_choice(kw["structure"], "structure", STRUCTURES)
+    name = ALIASES.get(name, name)
+    legs = LEGS[name]
+    has_wing = any(leg[2] == 1 for leg in legs)
+    sd = _delta(kw["short_delta"], "short_delta")
+    width, long_delta = kw["width"], kw["long_delta"]
+    wing_mode, wing_target = 1, math.nan
+    if has_wing:
+        if width is not None:
+            wing_target = _real(width, "width", low=0.0)
+            if wing_target <= 0.0:
+                msg = f"`width` must be > 0 strike points, got {width!r}"
+                raise ValueError(msg)
+        elif long_delta is not None:
+            wing_mode, wing_target = 0, _delta(long_delta, "long_delta")
+            if wing_target >= sd:
+                msg = (
+                    f"`long_delta` ({long_delta!r}) must be < `short_delta` ({sd!r}): "
+                    "the wings are further out of the money"
+                )
+                raise ValueError(msg)
+        else:
+            msg = f"structure {name!r} has long wings: give `width` (strike points) or `long_delta`"
+            raise ValueError(msg)
+    tol = _real(kw["delta_tolerance"], "delta_tolerance", low=0.0)
+    qty = check_int(kw["quantity"], "quantity", 1)
+    lo_dte = check_int(kw["min_dte"], "min_dte", 1)
+    hi_dte = check_int(kw["max_dte"], "max_dte", 1)
+    if lo_dte > hi_dte:
+        msg = f"`min_dte` ({lo_dte}) must be <= `max_dte` ({hi_dte})"
+        raise ValueError(msg)
+    target_dte = kw["target_dte"]
+    tgt_dte = (
+        0.5 * (lo_dte + hi_dte) if target_dte is None else _real(target_dte, "target_dte", low=0.0)
+    )
+    flags = _weekday_flags(kw["weekdays"])
+    max_pos = check_int(kw["max_positions"], "max_positions", 1)
+    fill_mode = check_choice(kw["fill"], "fill", ("natural", "mid"))
+    slip = _real(kw["slippage"], "slippage", low=0.0, high=1.0)
+    c_contract = _real(kw["commission_per_contract"], "commission_per_contract", low=0.0)
+    c_order = _real(kw["commission_per_order"], "commission_per_order", low=0.0)
+    pt = _optional(kw["profit_target"], "profit_target", low=0.0, high=1.0)
+    if pt == 0.0:
+        msg = "`profit_target` must be in (0, 1] (or None), got 0"
+        raise ValueError(msg)
+    sl = _optional(kw["stop_loss"], "stop_loss", low=0.0)
+    if sl == 0.0:
+        msg = "`stop_loss` must be > 0 (or None), got 0"
+        raise ValueError(msg)
+    max_hold = kw["max_hold_days"]
+    hold = math.nan if max_hold is None else float(check_int(max_hold, "max_hold_days", 1))
+    exit_dte = kw["exit_dte"]
+    x_dte = math.nan if exit_dte is None else float(check_int(exit_dte, "exit_dte", 0))
+    cap = _real(kw["capital"], "capital", low=0.0)
+    mult = _real(kw["multiplier"], "multiplier", low=0.0)
+    if cap <= 0.0 or mult <= 0.0:
+        bad = "capital" if cap <= 0.0 else "multiplier"
+        msg = f"`{bad}` must be > 0, got {kw[bad]!r}"
+        raise ValueError(msg)
+
+    leg_i = np.array([list(leg) for leg in legs], dtype=np.int64)
+    leg_f = np.array([sd if leg[2] == 0 else wing_target for leg in legs], dtype=np.float64)
+    if has_wing and wing_mode == 0:
+        leg_i[:, 2] = 0  # wings by delta too
+    params = np.zeros(_kb.N_PARAMS, dtype=np.float64)
+    params[_kb.P_CAPITAL] = cap
+    params[_kb.P_QTY] = qty
+    params[_kb.P_MULT] = mult
+    params[_kb.P_MIN_DTE] = lo_dte
+    params[_kb.P_MAX_DTE] = hi_dte
+    params[_kb.P_TARGET_DTE] = tgt_dte
+    params[_kb.P_MAX_POS] = max_pos
+    params[_kb.P_FILL_MID] = 1.0 if fill_mode == "mid" else 0.0
+    params[_kb.P_SLIPPAGE] = slip
+    params[_kb.P_COMM_CONTRACT] = c_contract
+    params[_kb.P_COMM_ORDER] = c_order
+    params[_kb.P_PROFIT_TARGET] = pt
+    params[_kb.P_STOP_LOSS] = sl
+    params[_kb.P_MAX_HOLD] = hold
+    params[_kb.P_EXIT_DTE] = x_dte
+    params[_kb.P_DELTA_TOL] = tol
+    params[_kb.P_WEEKDAY0 : _kb.P_WEEKDAY0 + 7] = flags
+    return Rules(structure=name, legs=legs, leg_i=leg_i, leg_f=leg_f, params=params)
