@@ -21,10 +21,13 @@ from fastopt.backtest.metrics import (
     performance_metrics,
 )
 from fastopt.backtest.prepared import PreparedChain, prepare_chain
+from fastopt.backtest.report import write_report
+from fastopt.backtest.walkforward import LOWER_IS_BETTER, WalkForwardResult, walk_forward
 
 __all__ = [
     "BATCH_COLUMNS",
     "BENCHMARK_COLUMNS",
+    "LOWER_IS_BETTER",
     "METRIC_COLUMNS",
     "STRUCTURES",
     "ZERO_VOL",
@@ -32,9 +35,12 @@ __all__ = [
     "BatchInterrupted",
     "NoTradesWarning",
     "PreparedChain",
+    "WalkForwardResult",
     "drawdown",
     "performance_metrics",
     "prepare_chain",
     "run_backtest",
     "run_batch",
+    "walk_forward",
+    "write_report",
 ]

@@ -37,7 +37,14 @@ if TYPE_CHECKING:
 else:
     from fastopt._lazy import polars as pl
 
-__all__ = ["BATCH_COLUMNS", "BatchInterrupted", "RuleSets", "compile_grid", "run_batch"]
+__all__ = [
+    "BATCH_COLUMNS",
+    "BatchInterrupted",
+    "RuleSets",
+    "compile_grid",
+    "run_batch",
+    "run_sets",
+]
 
 BATCH_COLUMNS: tuple[str, ...] = ("final_equity", *METRIC_COLUMNS)
 """Result columns of :func:`run_batch` after ``set`` and the parameter columns."""
@@ -352,8 +359,27 @@ def run_batch(
     sets, rules = compile_grid(grid, fixed)
     prep = prepare_chain(chain, start=start, end=end)
     show = sys.stderr.isatty() if progress is None else bool(progress)
+    return run_sets(
+        prep, sets, rules, chunk_size=chunk_size, progress=show, client=client,
+        partitions=partitions,
+    )  # fmt: skip
+
+
+def run_sets(
+    prep: PreparedChain,
+    sets: list[dict[str, Any]],
+    rules: RuleSets,
+    *,
+    chunk_size: int | None = None,
+    progress: bool = False,
+    client: object = None,
+    partitions: int | None = None,
+) -> pl.DataFrame:
+    """:func:`run_batch` on a prepared chain and a compiled grid (see there)."""
     n = rules.n_sets
     chunk = _default_chunk(n) if chunk_size is None else check_int(chunk_size, "chunk_size", 1)
+    if partitions is not None:
+        check_int(partitions, "partitions", 1)
     values = np.full((n, _N_VALUES), np.nan)
     done = np.zeros(n, dtype=np.bool_)
     try:
@@ -361,11 +387,9 @@ def run_batch(
             from fastopt.backtest.distributed import evaluate_on_dask
 
             evaluate_on_dask(prep, rules, client, values=values, done=done,
-                             partitions=partitions, progress=show)  # fmt: skip
+                             partitions=partitions, progress=progress)  # fmt: skip
         else:
-            if partitions is not None:
-                check_int(partitions, "partitions", 1)
-            _evaluate_local(prep, rules, values, done, chunk, show=show)
+            _evaluate_local(prep, rules, values, done, chunk, show=progress)
     except KeyboardInterrupt:
         idx = np.flatnonzero(done)
         raise BatchInterrupted(_frame([sets[i] for i in idx], values[idx], idx), n) from None
