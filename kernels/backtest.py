@@ -8,35 +8,49 @@ Contract (NumPy arrays and scalars only; the facade
   int64 of length ``n_days + 1``, every day non-empty);
 * per row: ``expiry`` (int64, days since 1970-01-01), ``strike`` (float64),
   ``kind`` (int64, 0 = call, 1 = put: the sort order of ``"call" < "put"``),
-  ``bid``, ``ask``, ``delta``, ``iv`` (float64, NaN = no quote / not given);
+  ``bid``, ``ask``, ``delta``, ``iv``, ``volume`` (float64, NaN = no quote /
+  not given);
 * per day: ``day_num`` (int64, days since 1970-01-01, increasing), ``weekday``
-  (int64, 0 = Monday ... 6 = Sunday), ``und`` (float64, the underlying);
+  (int64, 0 = Monday ... 6 = Sunday), ``und`` (float64, the underlying),
+  ``day_f`` (n_days, N_DAY_F) float64: the IV rank and IV percentile of the
+  day in percent (``DF_*`` columns; NaN = undefined);
 * the structure: ``leg_i`` (n_legs, 4) int64 rows ``(sign, kind, mode, ref)``
   -- ``sign`` -1 short / +1 long, ``mode`` 0 = chosen by ``|delta|`` nearest
   ``leg_f[l]``, 1 = a wing ``leg_f[l]`` strike points further out of the money
-  than leg ``ref`` (an earlier leg of the same kind); at most :data:`MAX_LEGS`;
+  than leg ``ref`` (an earlier leg of the same kind); at most :data:`MAX_LEGS`,
+  at most one short and one long leg of each kind;
 * ``params`` float64 of length :data:`N_PARAMS`, indexed by the ``P_*``
-  constants; NaN switches an exit rule off.
+  constants; NaN switches a rule off.
 
 Each day, in order: (1) every open position is marked -- each leg is found on
 the day by binary search of ``(expiry, strike, kind)`` within the day's slice;
 (2) exits are checked (from the day after the entry): expiry settlement at
-intrinsic value (no commission), stop loss, profit target, DTE exit, maximum
-holding period; the last three need every leg quoted and fill at the natural
-price to close (buy shorts at the ask, sell longs at the bid); (3) on the last
-day every open position is closed at its last natural price (``END``); (4)
-otherwise, if a slot is free and the weekday is allowed, one new position may
-open: the expiry nearest the target DTE inside ``[min_dte, max_dte]``, the
-legs by delta / width, filled at natural or mid prices worsened by
-``slippage * (ask - bid)``; entries with a net credit ``<= 0`` are skipped;
-(5) equity = capital + realised P&L (net of commissions) + for every open
-position ``(credit - mid debit) * quantity * multiplier - entry commissions``.
+intrinsic value (no commission), stop loss, profit target, delta breach
+(``|sum sign * delta| >= P_DELTA_EXIT`` per unit), DTE exit, maximum holding
+period; all but expiry need every leg quoted and fill at the natural price to
+close (buy shorts at the ask, sell longs at the bid); (3) on the last day
+every open position is closed at its last natural price (``END``); (4)
+otherwise, if a slot is free, the weekday is allowed and the IV rank /
+percentile of the day are inside their bands, one new position may open: the
+expiry nearest the target DTE inside ``[min_dte, max_dte]``, the legs by
+delta / width, filled at natural or mid prices worsened by ``slippage * (ask
+- bid)``; entries with a net credit ``<= 0`` are skipped. Its size is the
+fixed quantity, or ``floor(P_SIZE_FRACTION * account value / BPR)`` when
+sized by margin, capped by ``P_PARTICIPATION`` times the smallest leg volume
+where volume is known; the buying-power reduction (BPR, strategy-based Reg T
+margin, :func:`fastopt.kernels.margin.naked_requirement`) of all open
+positions plus the new one must stay within ``P_MAX_MARGIN`` times the account
+value, otherwise the entry is skipped (a margin-sized entry is shrunk to fit
+first); (5) equity = capital + realised P&L (net of commissions) + for every
+open position ``(credit - mid debit) * quantity * multiplier - entry
+commissions``.
 
 Outputs: ``equity`` (n_days,), ``open_n`` (n_days,), and one row per trade
-(in entry order) of ``trade_i`` (max_trades, 3 + MAX_LEGS): entry day, exit
-day, exit reason, the entry row of each leg (-1 when unused); ``trade_f``
-(max_trades, 5): entry credit and exit debit per share, commissions, P&L in
-money, the underlying at entry. Returns the number of trades.
+(in entry order) of ``trade_i`` (max_trades, N_TI): entry day, exit day, exit
+reason, the entry row of each leg and the row of each leg's last quote at the
+exit (-1 when unused); ``trade_f`` (max_trades, N_TF): entry credit and exit
+debit per share, entry and exit commissions, P&L in money, the underlying at
+entry and at exit, quantity, BPR. Returns the number of trades.
 
 :func:`run_batch_nb` runs many rule sets over the same chain arrays, one
 ``prange`` item per set: set ``s`` uses ``leg_i[s, :n_legs[s]]``,
@@ -55,6 +69,7 @@ import numpy as np
 from numba import prange
 
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
+from fastopt.kernels.margin import naked_requirement
 
 MAX_LEGS = 4
 
@@ -75,7 +90,22 @@ P_MAX_HOLD = 13
 P_EXIT_DTE = 14
 P_DELTA_TOL = 15
 P_WEEKDAY0 = 16  # 7 flags, Monday first: 1.0 = entries allowed
-N_PARAMS = 23
+P_DELTA_EXIT = 23
+P_IVR_MIN = 24
+P_IVR_MAX = 25
+P_IVP_MIN = 26
+P_IVP_MAX = 27
+P_MAX_MARGIN = 28  # BPR of open positions <= this x account value (NaN: no check)
+P_SIZE_FRACTION = 29  # NaN: fixed quantity; else contracts = floor(f x account / BPR)
+P_PARTICIPATION = 30  # NaN: no cap; else contracts <= f x smallest leg volume
+P_NAKED_PCT = 31
+P_NAKED_MIN_PCT = 32
+P_COMM_FEE = 33  # per contract fee on top of the commission (exchange/regulatory)
+N_PARAMS = 34
+
+DF_IVR = 0
+DF_IVP = 1
+N_DAY_F = 2
 
 R_PROFIT_TARGET = 1
 R_STOP_LOSS = 2
@@ -83,20 +113,35 @@ R_DTE = 3
 R_MAX_HOLD = 4
 R_EXPIRY = 5
 R_END = 6
-REASONS = ("", "profit_target", "stop_loss", "dte", "max_hold", "expiry", "end_of_data")
+R_DELTA = 7
+REASONS = (
+    "",
+    "profit_target",
+    "stop_loss",
+    "dte",
+    "max_hold",
+    "expiry",
+    "end_of_data",
+    "delta_breach",
+)
 """Exit reason names by code."""
 
 TI_ENTRY = 0
 TI_EXIT = 1
 TI_REASON = 2
 TI_ROW0 = 3
-N_TI = 3 + MAX_LEGS
+TI_XROW0 = 3 + MAX_LEGS
+N_TI = 3 + 2 * MAX_LEGS
 TF_CREDIT = 0
 TF_DEBIT = 1
-TF_COMM = 2
-TF_PNL = 3
-TF_UND = 4
-N_TF = 5
+TF_ENTRY_COMM = 2
+TF_EXIT_COMM = 3
+TF_PNL = 4
+TF_UND = 5
+TF_UND_EXIT = 6
+TF_QTY = 7
+TF_BPR = 8
+N_TF = 9
 
 
 @jit_inline
@@ -115,12 +160,64 @@ def _find(lo, hi, expiry, strike, kind, e, k, c):  # type: ignore[no-untyped-def
     return -1
 
 
+@jit_inline
+def _bpr(n_legs, leg_i, new, strike, prices, spot, naked_pct, naked_min, credit):  # type: ignore[no-untyped-def]
+    """Strategy-based buying-power reduction of one unit (per share) of the new legs.
+
+    Each side (calls, puts) is a credit spread (a short and a long of the
+    kind: the width is at risk) or a naked short (Reg T requirement); an iron
+    condor is charged its wider side, a strangle the larger naked requirement
+    plus the other side's premium. The credit received is then applied.
+    """
+    width_c = 0.0
+    width_p = 0.0
+    naked_c = 0.0
+    naked_p = 0.0
+    prem_c = 0.0
+    prem_p = 0.0
+    for kk in range(2):
+        ks = math.nan
+        kl = math.nan
+        ps = 0.0
+        for j in range(n_legs):
+            if leg_i[j, 1] != kk:
+                continue
+            if leg_i[j, 0] < 0:
+                ks = strike[new[j]]
+                ps = prices[j]
+            else:
+                kl = strike[new[j]]
+        if math.isnan(ks):
+            continue
+        if not math.isnan(kl):
+            if kk == 0:
+                width_c = kl - ks
+            else:
+                width_p = ks - kl
+        else:
+            req = naked_requirement(kk == 0, ks, spot, ps, naked_pct, naked_min)
+            if kk == 0:
+                naked_c = req
+                prem_c = ps
+            else:
+                naked_p = req
+                prem_p = ps
+    if naked_c > 0.0 and naked_p > 0.0:
+        req = naked_c + prem_p if naked_c >= naked_p else naked_p + prem_c
+    elif naked_c > 0.0 or naked_p > 0.0:
+        req = naked_c + naked_p + max(width_c, width_p)
+    else:
+        req = max(width_c, width_p)
+    return max(req - credit, 0.0)
+
+
 @jit
 def run_nb(  # type: ignore[no-untyped-def]
     offsets,
     day_num,
     weekday,
     und,
+    day_f,
     expiry,
     strike,
     kind,
@@ -128,6 +225,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     ask,
     delta,
     iv,
+    volume,
     leg_i,
     leg_f,
     params,
@@ -140,7 +238,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     n_days = day_num.shape[0]
     n_legs = leg_i.shape[0]
     capital = params[P_CAPITAL]
-    qty = params[P_QTY]
+    fixed_qty = params[P_QTY]
     mult = params[P_MULT]
     min_dte = params[P_MIN_DTE]
     max_dte = params[P_MAX_DTE]
@@ -148,25 +246,38 @@ def run_nb(  # type: ignore[no-untyped-def]
     max_pos = int(params[P_MAX_POS])
     fill_mid = params[P_FILL_MID] != 0.0
     slip = params[P_SLIPPAGE]
-    c_contract = params[P_COMM_CONTRACT]
+    per_contract = params[P_COMM_CONTRACT] + params[P_COMM_FEE]
     c_order = params[P_COMM_ORDER]
     pt = params[P_PROFIT_TARGET]
     sl = params[P_STOP_LOSS]
     max_hold = params[P_MAX_HOLD]
     exit_dte = params[P_EXIT_DTE]
     tol = params[P_DELTA_TOL]
-    order_comm = c_contract * n_legs * qty + c_order
-    scale = qty * mult
+    delta_exit = params[P_DELTA_EXIT]
+    ivr_lo = params[P_IVR_MIN]
+    ivr_hi = params[P_IVR_MAX]
+    ivp_lo = params[P_IVP_MIN]
+    ivp_hi = params[P_IVP_MAX]
+    max_margin = params[P_MAX_MARGIN]
+    size_frac = params[P_SIZE_FRACTION]
+    participation = params[P_PARTICIPATION]
+    naked_pct = params[P_NAKED_PCT]
+    naked_min = params[P_NAKED_MIN_PCT]
 
     active = np.zeros(max_pos, dtype=np.bool_)
     p_rows = np.full((max_pos, MAX_LEGS), -1, dtype=np.int64)
+    p_last = np.full((max_pos, MAX_LEGS), -1, dtype=np.int64)
     p_trade = np.zeros(max_pos, dtype=np.int64)
     p_entry = np.zeros(max_pos, dtype=np.int64)
     p_exp = np.zeros(max_pos, dtype=np.int64)
     p_credit = np.zeros(max_pos)
     p_mid = np.zeros(max_pos)
     p_nat = np.zeros(max_pos)
+    p_delta = np.zeros(max_pos)
+    p_scale = np.zeros(max_pos)
+    p_bpr = np.zeros(max_pos)
     new = np.full(MAX_LEGS, -1, dtype=np.int64)
+    prices = np.zeros(MAX_LEGS)
 
     realised = 0.0
     n_trades = 0
@@ -183,6 +294,7 @@ def run_nb(  # type: ignore[no-untyped-def]
             quoted = True
             mid_debit = 0.0
             nat_debit = 0.0
+            net_delta = 0.0
             for j in range(n_legs):
                 r0 = p_rows[p, j]
                 r = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0], kind[r0])
@@ -192,15 +304,22 @@ def run_nb(  # type: ignore[no-untyped-def]
                 sign = leg_i[j, 0]
                 mid_debit -= sign * 0.5 * (bid[r] + ask[r])
                 nat_debit += ask[r] if sign < 0 else -bid[r]
+                net_delta += sign * delta[r]
             if quoted:
                 p_mid[p] = mid_debit
                 p_nat[p] = nat_debit
+                p_delta[p] = net_delta
+                for j in range(n_legs):
+                    r0 = p_rows[p, j]
+                    p_last[p, j] = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0],
+                                         kind[r0])  # fmt: skip
             if d == p_entry[p]:
                 continue
             credit = p_credit[p]
             reason = 0
             debit = 0.0
-            comm = order_comm
+            scale = p_scale[p]
+            comm = per_contract * n_legs * (scale / mult) + c_order
             if today >= p_exp[p]:
                 reason = R_EXPIRY
                 comm = 0.0
@@ -215,6 +334,8 @@ def run_nb(  # type: ignore[no-untyped-def]
                 reason = R_STOP_LOSS
             elif quoted and not math.isnan(pt) and nat_debit <= credit * (1.0 - pt):
                 reason = R_PROFIT_TARGET
+            elif quoted and not math.isnan(delta_exit) and abs(net_delta) >= delta_exit:
+                reason = R_DELTA
             elif quoted and not math.isnan(exit_dte) and p_exp[p] - today <= exit_dte:
                 reason = R_DTE
             elif quoted and not math.isnan(max_hold) and today - day_num[p_entry[p]] >= max_hold:
@@ -226,21 +347,37 @@ def run_nb(  # type: ignore[no-untyped-def]
             if reason != R_EXPIRY:
                 debit = p_nat[p]
             t = p_trade[p]
-            entry_comm = trade_f[t, TF_COMM]
-            pnl = (credit - debit) * scale - entry_comm - comm
+            pnl = (credit - debit) * scale - trade_f[t, TF_ENTRY_COMM] - comm
             trade_i[t, TI_EXIT] = d
             trade_i[t, TI_REASON] = reason
+            for j in range(MAX_LEGS):
+                trade_i[t, TI_XROW0 + j] = p_last[p, j]
             trade_f[t, TF_DEBIT] = debit
-            trade_f[t, TF_COMM] = entry_comm + comm
+            trade_f[t, TF_EXIT_COMM] = comm
             trade_f[t, TF_PNL] = pnl
+            trade_f[t, TF_UND_EXIT] = spot
             realised += pnl
             active[p] = False
+        # ---------------------------------------------------------- account now
+        value = capital + realised
+        in_use = 0.0
+        for p in range(max_pos):
+            if active[p]:
+                value += (p_credit[p] - p_mid[p]) * p_scale[p] - trade_f[p_trade[p], TF_ENTRY_COMM]
+                in_use += p_bpr[p]
         # ---------------------------------------------------------- entry
         free = -1
         for p in range(max_pos):
             if not active[p] and free < 0:
                 free = p
-        if not last and free >= 0 and params[P_WEEKDAY0 + weekday[d]] != 0.0:
+        allowed = not last and free >= 0 and params[P_WEEKDAY0 + weekday[d]] != 0.0
+        if allowed and not (math.isnan(ivr_lo) and math.isnan(ivr_hi)):
+            x = day_f[d, DF_IVR]
+            allowed = not math.isnan(x) and not x < ivr_lo and not x > ivr_hi
+        if allowed and not (math.isnan(ivp_lo) and math.isnan(ivp_hi)):
+            x = day_f[d, DF_IVP]
+            allowed = not math.isnan(x) and not x < ivp_lo and not x > ivp_hi
+        if allowed:
             best_e = -1
             best_dist = np.inf
             r = lo
@@ -305,6 +442,8 @@ def run_nb(  # type: ignore[no-untyped-def]
                 credit = 0.0
                 mid_debit = 0.0
                 nat_debit = 0.0
+                net_delta = 0.0
+                min_volume = np.inf
                 for j in range(n_legs):
                     r = new[j]
                     sign = leg_i[j, 0]
@@ -312,14 +451,34 @@ def run_nb(  # type: ignore[no-untyped-def]
                     mid = 0.5 * (bid[r] + ask[r])
                     if sign < 0:
                         base = mid if fill_mid else bid[r]
-                        credit += base - slip * spread
+                        prices[j] = base - slip * spread
+                        credit += prices[j]
                         nat_debit += ask[r]
                     else:
                         base = mid if fill_mid else ask[r]
-                        credit -= base + slip * spread
+                        prices[j] = base + slip * spread
+                        credit -= prices[j]
                         nat_debit -= bid[r]
                     mid_debit -= sign * mid
-                if credit > 0.0:
+                    net_delta += sign * delta[r]
+                    if math.isfinite(volume[r]):
+                        min_volume = min(min_volume, volume[r])
+                bpr_unit = (
+                    _bpr(n_legs, leg_i, new, strike, prices, spot, naked_pct, naked_min, credit)
+                    * mult
+                )
+                qty = fixed_qty
+                if not math.isnan(size_frac):
+                    qty = math.floor(size_frac * value / bpr_unit) if bpr_unit > 0.0 else fixed_qty
+                if not math.isnan(participation) and math.isfinite(min_volume):
+                    qty = min(qty, math.floor(participation * min_volume))
+                if not math.isnan(max_margin) and bpr_unit > 0.0:
+                    room = max_margin * value - in_use
+                    if not math.isnan(size_frac):
+                        qty = min(qty, math.floor(room / bpr_unit))
+                    elif qty * bpr_unit > room:
+                        qty = 0.0
+                if credit > 0.0 and qty >= 1.0:
                     t = n_trades
                     n_trades += 1
                     p = free
@@ -330,24 +489,33 @@ def run_nb(  # type: ignore[no-untyped-def]
                     p_credit[p] = credit
                     p_mid[p] = mid_debit
                     p_nat[p] = nat_debit
+                    p_delta[p] = net_delta
+                    p_scale[p] = qty * mult
+                    p_bpr[p] = qty * bpr_unit
                     for j in range(MAX_LEGS):
                         p_rows[p, j] = new[j] if j < n_legs else -1
+                        p_last[p, j] = p_rows[p, j]
                         trade_i[t, TI_ROW0 + j] = p_rows[p, j]
+                        trade_i[t, TI_XROW0 + j] = -1
                     trade_i[t, TI_ENTRY] = d
                     trade_i[t, TI_EXIT] = -1
                     trade_i[t, TI_REASON] = 0
                     trade_f[t, TF_CREDIT] = credit
                     trade_f[t, TF_DEBIT] = np.nan
-                    trade_f[t, TF_COMM] = order_comm
+                    trade_f[t, TF_ENTRY_COMM] = per_contract * n_legs * qty + c_order
+                    trade_f[t, TF_EXIT_COMM] = np.nan
                     trade_f[t, TF_PNL] = np.nan
                     trade_f[t, TF_UND] = spot
+                    trade_f[t, TF_UND_EXIT] = np.nan
+                    trade_f[t, TF_QTY] = qty
+                    trade_f[t, TF_BPR] = qty * bpr_unit
         # ---------------------------------------------------------- equity
         value = capital + realised
         count = 0
         for p in range(max_pos):
             if active[p]:
                 count += 1
-                value += (p_credit[p] - p_mid[p]) * scale - trade_f[p_trade[p], TF_COMM]
+                value += (p_credit[p] - p_mid[p]) * p_scale[p] - trade_f[p_trade[p], TF_ENTRY_COMM]
         equity[d] = value
         open_n[d] = count
     return n_trades
@@ -355,7 +523,7 @@ def run_nb(  # type: ignore[no-untyped-def]
 
 @jit
 def _run_set(  # type: ignore[no-untyped-def]
-    offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+    offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv, volume,
     leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
 ):  # fmt: skip
     """Set ``s`` of :func:`run_batch_nb` (private trade buffers, P&L copied out)."""
@@ -364,7 +532,7 @@ def _run_set(  # type: ignore[no-untyped-def]
     trade_f = np.empty((n_days, N_TF), dtype=np.float64)
     m = n_legs[s]
     n = run_nb(
-        offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+        offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv, volume,
         leg_i[s, :m], leg_f[s, :m], params[s], equity[s], open_n[s], trade_i, trade_f,
     )  # fmt: skip
     for t in range(n):
@@ -374,25 +542,25 @@ def _run_set(  # type: ignore[no-untyped-def]
 
 @jit
 def run_batch_serial_nb(  # type: ignore[no-untyped-def]
-    offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+    offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv, volume,
     leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades,
 ):  # fmt: skip
     """:func:`run_batch_nb` on one thread (identical results)."""
     for s in range(params.shape[0]):
         _run_set(
-            offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
-            leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
+            offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
+            volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
         )  # fmt: skip
 
 
 @jit_parallel
 def run_batch_nb(  # type: ignore[no-untyped-def]
-    offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
+    offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv, volume,
     leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades,
 ):  # fmt: skip
     """Every rule set of ``params`` (n_sets, N_PARAMS) over one chain; ``prange`` over sets."""
     for s in prange(params.shape[0]):
         _run_set(
-            offsets, day_num, weekday, und, expiry, strike, kind, bid, ask, delta, iv,
-            leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
+            offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
+            volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
         )  # fmt: skip

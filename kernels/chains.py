@@ -273,3 +273,45 @@ def fill_chain_par_nb(  # type: ignore[no-untyped-def]
             o_iv,
             o_delta,
         )
+
+
+@jit
+def atm_iv_nb(offsets, day_num, und, expiry, strike, iv, target_dte, min_dte, out):  # type: ignore[no-untyped-def]
+    """At-the-money IV of each day of a flattened chain into ``out`` (n_days,).
+
+    Rows are sorted by ``(day, expiry, strike, kind)`` with CSR ``offsets`` (the
+    layout of :func:`fastopt.kernels.backtest.run_nb`). The day's expiry is the
+    one nearest ``target_dte`` calendar days among those ``>= min_dte`` with a
+    finite ``iv`` (ties: the earlier); its strike nearest the underlying (ties:
+    the lower); the value is the mean ``iv`` of the call and the put there (the
+    one quoted when only one is). NaN for a day without any.
+    """
+    for d in range(day_num.shape[0]):
+        lo = offsets[d]
+        hi = offsets[d + 1]
+        best_e = -1
+        best_err = np.inf
+        for r in range(lo, hi):
+            dte = expiry[r] - day_num[d]
+            if dte >= min_dte and math.isfinite(iv[r]) and abs(dte - target_dte) < best_err:
+                best_err = abs(dte - target_dte)
+                best_e = expiry[r]
+        out[d] = np.nan
+        if best_e < 0:
+            continue
+        best_k = np.nan
+        best_dist = np.inf
+        for r in range(lo, hi):
+            if expiry[r] == best_e and math.isfinite(iv[r]):
+                dist = abs(strike[r] - und[d])
+                if dist < best_dist:
+                    best_dist = dist
+                    best_k = strike[r]
+        total = 0.0
+        count = 0
+        for r in range(lo, hi):
+            if expiry[r] == best_e and strike[r] == best_k and math.isfinite(iv[r]):
+                total += iv[r]
+                count += 1
+        out[d] = total / count
+    return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fastopt.kernels._jit import jit
+from fastopt.kernels._jit import jit, jit_inline
 from fastopt.kernels.strategy import _expiry_profile
 
 
@@ -33,3 +33,18 @@ def expiry_worst_value_nb(kind, units, strike):
     xs, fs, slope = _expiry_profile(kind, units, strike, premium)
     i = np.argmin(fs)
     return fs[i], xs[i], slope
+
+
+@jit_inline
+def naked_requirement(is_call, strike, spot, premium, pct, min_pct):  # type: ignore[no-untyped-def]
+    """Reg T requirement of one naked short option, per share: the premium plus
+    ``max(pct * spot - out-of-the-money amount, min_pct * base)``, ``base`` the spot
+    for a call and the strike for a put (the facade's :mod:`fastopt.strategies.margin`
+    and the backtest kernel both use it)."""
+    if is_call:
+        otm = max(strike - spot, 0.0)
+        floor = min_pct * spot
+    else:
+        otm = max(spot - strike, 0.0)
+        floor = min_pct * strike
+    return premium + max(pct * spot - otm, floor)

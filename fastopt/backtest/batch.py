@@ -54,7 +54,7 @@ _INT_COLUMNS = frozenset({"max_drawdown_duration", "max_drawdown_recovery", "n_t
 
 
 class BatchInterrupted(KeyboardInterrupt):
-    """A batch stopped by Ctrl-C (or a lost cluster); ``partial`` holds the finished sets.
+    """A batch stopped by Ctrl-C; ``partial`` holds the sets finished before it.
 
     Attributes
     ----------

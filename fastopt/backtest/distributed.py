@@ -13,6 +13,7 @@ local one.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
 from typing import Any
@@ -32,7 +33,7 @@ def _evaluate_part(prep: PreparedChain, rules: RuleSets, lo: int) -> tuple[int, 
 
 
 def _connect(client: object) -> tuple[Any, list[Any]]:
-    """A ``Client`` for ``client`` and the objects this call must close."""
+    """A ``Client`` for ``client`` and the objects this call must close (in order)."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - dask is in the dev extra
@@ -41,10 +42,21 @@ def _connect(client: object) -> tuple[Any, list[Any]]:
     if isinstance(client, Client):
         return client, []
     if client == "local":
+        # No dashboard; the scheduler's HTTP server (always started) on a free
+        # local port instead of 8787, which another cluster or a notebook may hold
+        # (distributed then warns and moves).
         cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
-        own = Client(cluster)
+        try:
+            own = Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
         return own, [own, cluster]
     if isinstance(client, str):
         own = Client(client)
@@ -87,9 +99,12 @@ def evaluate_on_dask(
     from tqdm.auto import tqdm
 
     dask_client, owned = _connect(client)
+    chain_future: Any = None
     futures: list[Any] = []
     try:
-        n_workers = max(1, len(dask_client.scheduler_info()["workers"]))
+        # nthreads() lists every worker; scheduler_info()["workers"] holds at most 5
+        # in distributed 2025.4 to 2026.6 (dask/distributed#9045, #9308)
+        n_workers = max(1, len(dask_client.nthreads()))
         parts = 4 * n_workers if partitions is None else check_int(partitions, "partitions", 1)
         n = rules.n_sets
         bounds = np.linspace(0, n, min(parts, n) + 1).round().astype(np.int64)
@@ -113,7 +128,12 @@ def evaluate_on_dask(
                 done[lo : lo + rows.shape[0]] = True
                 bar.update(rows.shape[0])
     finally:
-        for fut in futures:
-            fut.cancel()
+        # Cancel what is still queued or running and release the results and the
+        # scattered chain on the workers (also on success: nothing else holds them).
+        # A client that already lost its scheduler must not mask the real error.
+        pending = [*futures, *([] if chain_future is None else [chain_future])]
+        if pending:
+            with contextlib.suppress(Exception):
+                dask_client.cancel(pending)
         for obj in owned:
             obj.close()

@@ -149,6 +149,16 @@ def run_backtest(
     exit_dte: int | None = None,
     capital: float = 100_000.0,
     multiplier: float = 100.0,
+    fee_per_contract: float = 0.0,
+    delta_exit: float | None = None,
+    iv_rank_min: float | None = None,
+    iv_rank_max: float | None = None,
+    iv_percentile_min: float | None = None,
+    iv_percentile_max: float | None = None,
+    max_margin_usage: float | None = 1.0,
+    capital_per_trade: float | None = None,
+    max_volume_participation: float | None = None,
+    underlying_type: str = "broad_index",
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
 ) -> BacktestResult:
@@ -211,6 +221,35 @@ def run_backtest(
         Starting account value, ``> 0``.
     multiplier : float, default 100
         Shares per contract.
+    fee_per_contract : float, default 0.0
+        Exchange and regulatory fees per contract, charged with every
+        commission.
+    delta_exit : float or None
+        Close when the absolute net delta of one unit of the structure
+        (``|sum sign * delta|`` over the legs, from the chain's ``delta``)
+        reaches this value (e.g. 0.3); ``> 0``. None: off.
+    iv_rank_min, iv_rank_max, iv_percentile_min, iv_percentile_max : float or None
+        Enter only on days whose IV rank / IV percentile (0-100, of the
+        at-the-money IV over :func:`prepare_chain`'s ``iv_window``) is inside
+        the band; a day without a rank does not enter. None: no bound.
+    max_margin_usage : float or None, default 1.0
+        The buying-power reduction (strategy-based Reg T margin net of the
+        credit: the width at risk of a spread, the naked requirement of a
+        short option, the wider side of a condor) of every open position
+        plus the new one must stay within this multiple of the account value;
+        an entry that does not fit is skipped. ``> 0``; None: no check (short
+        premium on free money).
+    capital_per_trade : float or None
+        Size each entry by margin: ``floor(capital_per_trade * account value
+        / BPR per contract)`` contracts (``quantity`` is then ignored), in
+        (0, 1]. None: ``quantity`` contracts.
+    max_volume_participation : float or None
+        At most this fraction of the smallest leg ``volume`` of the day is
+        traded (where the chain has volume); an entry rounded to 0 contracts
+        is skipped. ``> 0``; None: no cap.
+    underlying_type : {"broad_index", "equity", "narrow_index"}
+        Sets the naked-option margin rate (15 % for broad indexes, else 20 %;
+        :data:`fastopt.strategies.margin.NAKED_PCT`).
     start, end : datetime.date or str, optional
         Inclusive date range of the chain to trade.
 
@@ -272,6 +311,16 @@ def run_backtest(
         exit_dte=exit_dte,
         capital=capital,
         multiplier=multiplier,
+        fee_per_contract=fee_per_contract,
+        delta_exit=delta_exit,
+        iv_rank_min=iv_rank_min,
+        iv_rank_max=iv_rank_max,
+        iv_percentile_min=iv_percentile_min,
+        iv_percentile_max=iv_percentile_max,
+        max_margin_usage=max_margin_usage,
+        capital_per_trade=capital_per_trade,
+        max_volume_participation=max_volume_participation,
+        underlying_type=underlying_type,
     )
     prep = prepare_chain(chain, start=start, end=end)
     return run_prepared(prep, rules, stacklevel=3)
@@ -312,7 +361,6 @@ def run_prepared(prep: PreparedChain, rules: Rules, *, stacklevel: int = 2) -> B
             stacklevel=stacklevel,
         )
     cap = rules.capital
-    day_num = prep.day_num
     # ---------------------------------------------------------------- frames
     eq = pl.DataFrame(
         {
@@ -323,71 +371,123 @@ def run_prepared(prep: PreparedChain, rules: Rules, *, stacklevel: int = 2) -> B
         }
     )
     trades = _trade_frame(
-        trade_i[:n_trades], trade_f[:n_trades], day_num, rules.legs, rules.quantity,
-        prep.expiry, prep.strike, prep.delta, prep.iv,
-    )  # fmt: skip
+        trade_i[:n_trades], trade_f[:n_trades], prep, rules.legs, rules.multiplier
+    )
     return BacktestResult(
         equity=eq, trades=trades, metrics=_metrics(equity, trades["pnl"].to_numpy(), open_n)
     )
 
 
+def _position_greeks(
+    prep: PreparedChain, rows: np.ndarray[Any, Any], signs: np.ndarray[Any, Any], scale: Any
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Position delta, gamma, vega (per vol point), theta (per day) of each trade's legs at
+    chain ``rows`` (n_trades, n_legs), from Black-Scholes at each quote's ``iv``; money."""
+    from fastopt.pricing import bs_greeks
+
+    n, m = rows.shape
+    out = {k: np.full(n, np.nan) for k in ("delta", "gamma", "vega", "theta")}
+    if n == 0:
+        return out
+    flat = rows.ravel()
+    valid = flat >= 0
+    r = np.where(valid, flat, 0)
+    day = np.searchsorted(prep.offsets, r, side="right") - 1
+    t = (prep.expiry[r] - prep.day_num[day]) / 365.0
+    vol = prep.iv[r]
+    ok = valid & np.isfinite(vol) & (vol > 0.0)
+    spot = prep.underlying[day]
+    g = bs_greeks(spot, prep.strike[r], t, np.where(ok, vol, 0.2),
+                  kind=np.where(prep.kind[r] == 1, "put", "call"))  # fmt: skip
+    weight = (np.tile(signs, n) * np.repeat(scale, m)).reshape(n, m)
+    values = {"delta": g.delta, "gamma": g.gamma, "vega": g.vega / 100.0, "theta": g.theta / 365.0}
+    for key, v in values.items():
+        leg = np.where(ok, np.asarray(v, dtype=np.float64), np.nan).reshape(n, m)
+        out[key] = (leg * weight).sum(axis=1)
+    return out
+
+
 def _trade_frame(
     ti: np.ndarray[Any, Any],
     tf: np.ndarray[Any, Any],
-    day_num: np.ndarray[Any, Any],
+    prep: PreparedChain,
     legs: tuple[tuple[int, int, int, int], ...],
-    qty: int,
-    expiry: np.ndarray[Any, Any],
-    strike: np.ndarray[Any, Any],
-    delta: np.ndarray[Any, Any],
-    iv: np.ndarray[Any, Any],
+    multiplier: float,
 ) -> pl.DataFrame:
     """The trade log from the kernel's trade records."""
     n = ti.shape[0]
-    rows = ti[:, _kb.TI_ROW0 : _kb.TI_ROW0 + len(legs)]
+    m = len(legs)
+    rows = ti[:, _kb.TI_ROW0 : _kb.TI_ROW0 + m]
+    exit_rows = ti[:, _kb.TI_XROW0 : _kb.TI_XROW0 + m]
+    qty = tf[:, _kb.TF_QTY].astype(np.int64)
+    expiry, strike = prep.expiry, prep.strike
     leg_text: list[list[str]] = []
     for k in range(n):
         texts = []
         for j, leg in enumerate(legs):
             r = int(rows[k, j])
             day = _EPOCH + dt.timedelta(days=int(expiry[r]))
-            texts.append(f"{leg[0] * qty:+d} {'P' if leg[1] else 'C'} {strike[r]:.10g} {day}")
+            texts.append(f"{leg[0] * qty[k]:+d} {'P' if leg[1] else 'C'} {strike[r]:.10g} {day}")
         leg_text.append([t.removeprefix("+") for t in texts])
+    day_num = prep.day_num
     entry_days = day_num[ti[:, _kb.TI_ENTRY]] if n else np.zeros(0, dtype=np.int64)
     exit_days = day_num[ti[:, _kb.TI_EXIT]] if n else np.zeros(0, dtype=np.int64)
     exp_days = expiry[rows[:, 0]] if n else np.zeros(0, dtype=np.int64)
 
-    def short_col(kind_code: int, values: np.ndarray[Any, Any]) -> pl.Series:
+    def short_col(
+        kind_code: int, values: np.ndarray[Any, Any], at: np.ndarray[Any, Any]
+    ) -> pl.Series:
         j = next((j for j, leg in enumerate(legs) if leg[0] < 0 and leg[1] == kind_code), None)
         if j is None or n == 0:
             return pl.Series([None] * n, dtype=pl.Float64)
-        return pl.Series(values[rows[:, j]], dtype=pl.Float64, nan_to_null=True)
+        r = at[:, j]
+        picked = np.where(r >= 0, values[np.maximum(r, 0)], np.nan)
+        return pl.Series(picked, dtype=pl.Float64, nan_to_null=True)
 
     def as_date(days: np.ndarray[Any, Any]) -> pl.Series:
         return pl.Series(days.astype(np.int32), dtype=pl.Int32).cast(pl.Date)
 
-    return pl.DataFrame(
+    def money(values: np.ndarray[Any, Any]) -> pl.Series:
+        return pl.Series(values, dtype=pl.Float64, nan_to_null=True)
+
+    signs = np.array([leg[0] for leg in legs], dtype=np.float64)
+    scale = qty * multiplier
+    at_entry = _position_greeks(prep, rows, signs, scale)
+    at_exit = _position_greeks(prep, exit_rows, signs, scale)
+    columns: dict[str, Any] = {
+        "entry_date": as_date(entry_days),
+        "exit_date": as_date(exit_days),
+        "expiry": as_date(exp_days),
+        "legs": pl.Series(leg_text, dtype=pl.List(pl.String)),
+        "quantity": pl.Series(qty, dtype=pl.Int64),
+        "entry_underlying": money(tf[:, _kb.TF_UND]),
+        "exit_underlying": money(tf[:, _kb.TF_UND_EXIT]),
+    }
+    for name, code in (("put", 1), ("call", 0)):
+        columns[f"short_{name}_delta"] = short_col(code, prep.delta, rows)
+        columns[f"short_{name}_iv"] = short_col(code, prep.iv, rows)
+    for name, code in (("put", 1), ("call", 0)):
+        columns[f"short_{name}_delta_exit"] = short_col(code, prep.delta, exit_rows)
+        columns[f"short_{name}_iv_exit"] = short_col(code, prep.iv, exit_rows)
+    for when, greeks in (("entry", at_entry), ("exit", at_exit)):
+        for greek, values in greeks.items():
+            columns[f"{when}_{greek}"] = money(values)
+    columns.update(
         {
-            "entry_date": as_date(entry_days),
-            "exit_date": as_date(exit_days),
-            "expiry": as_date(exp_days),
-            "legs": pl.Series(leg_text, dtype=pl.List(pl.String)),
-            "quantity": pl.Series([qty] * n, dtype=pl.Int64),
-            "entry_underlying": pl.Series(tf[:, _kb.TF_UND], dtype=pl.Float64),
-            "short_put_delta": short_col(1, delta),
-            "short_put_iv": short_col(1, iv),
-            "short_call_delta": short_col(0, delta),
-            "short_call_iv": short_col(0, iv),
-            "entry_credit": pl.Series(tf[:, _kb.TF_CREDIT], dtype=pl.Float64),
-            "exit_debit": pl.Series(tf[:, _kb.TF_DEBIT], dtype=pl.Float64),
-            "commissions": pl.Series(tf[:, _kb.TF_COMM], dtype=pl.Float64),
-            "pnl": pl.Series(tf[:, _kb.TF_PNL], dtype=pl.Float64),
+            "entry_credit": money(tf[:, _kb.TF_CREDIT]),
+            "exit_debit": money(tf[:, _kb.TF_DEBIT]),
+            "bpr": money(tf[:, _kb.TF_BPR]),
+            "entry_commissions": money(tf[:, _kb.TF_ENTRY_COMM]),
+            "exit_commissions": money(tf[:, _kb.TF_EXIT_COMM]),
+            "commissions": money(tf[:, _kb.TF_ENTRY_COMM] + tf[:, _kb.TF_EXIT_COMM]),
+            "pnl": money(tf[:, _kb.TF_PNL]),
             "exit_reason": pl.Series(
                 [_kb.REASONS[int(c)] for c in ti[:, _kb.TI_REASON]], dtype=pl.String
             ),
             "days_held": pl.Series(exit_days - entry_days, dtype=pl.Int64),
         }
     )
+    return pl.DataFrame(columns)
 
 
 def _metrics(

@@ -13,13 +13,14 @@ hold on to when many backtests run over the same data: :func:`run_backtest`,
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from fastopt._validate import as_date
+from fastopt._validate import as_date, check_int
 
 if TYPE_CHECKING:
     import polars as pl
@@ -47,15 +48,21 @@ class PreparedChain:
         int64 ``(n_days,)``: 0 = Monday ... 6 = Sunday.
     underlying : numpy.ndarray
         float64 ``(n_days,)``: the underlying price of each day.
-    expiry, strike, kind, bid, ask, delta, iv : numpy.ndarray
+    day_f : numpy.ndarray
+        float64 ``(n_days, 2)``: the IV rank and IV percentile of each day in
+        percent (NaN where undefined), from the at-the-money IV (see
+        :func:`prepare_chain`).
+    expiry, strike, kind, bid, ask, delta, iv, volume : numpy.ndarray
         Per quote: expiry (int64 days since 1970-01-01), strike, kind (int64,
-        0 = call, 1 = put), bid, ask, delta, iv (float64; NaN = missing).
+        0 = call, 1 = put), bid, ask, delta, iv, volume (float64; NaN =
+        missing).
     """
 
     offsets: I64
     day_num: I64
     weekday: I64
     underlying: F64
+    day_f: F64
     expiry: I64
     strike: F64
     kind: I64
@@ -63,6 +70,7 @@ class PreparedChain:
     ask: F64
     delta: F64
     iv: F64
+    volume: F64
 
     @property
     def n_days(self) -> int:
@@ -90,6 +98,7 @@ class PreparedChain:
             self.day_num,
             self.weekday,
             self.underlying,
+            self.day_f,
             self.expiry,
             self.strike,
             self.kind,
@@ -97,6 +106,7 @@ class PreparedChain:
             self.ask,
             self.delta,
             self.iv,
+            self.volume,
         )
 
     def window(self, first: int, stop: int) -> PreparedChain:
@@ -111,12 +121,13 @@ class PreparedChain:
             msg = f"window [{first}, {stop}) must satisfy 0 <= first < stop <= {self.n_days}"
             raise ValueError(msg)
         lo, hi = int(self.offsets[first]), int(self.offsets[stop])
-        per_row = {f.name: getattr(self, f.name)[lo:hi] for f in fields(self)[4:]}
+        per_row = {f.name: getattr(self, f.name)[lo:hi] for f in fields(self)[5:]}
         return PreparedChain(
             offsets=self.offsets[first : stop + 1] - lo,
             day_num=self.day_num[first:stop],
             weekday=self.weekday[first:stop],
             underlying=self.underlying[first:stop],
+            day_f=self.day_f[first:stop],
             **per_row,
         )
 
@@ -136,8 +147,8 @@ def _f64(frame: pl.DataFrame, name: str) -> F64:
     return np.ascontiguousarray(col.to_numpy(), dtype=np.float64)
 
 
-def _chain_frame(chain: object, start: object, end: object) -> pl.DataFrame:
-    """The validated, date-filtered chain."""
+def _chain_frame(chain: object) -> pl.DataFrame:
+    """The validated chain."""
     from fastopt.data import load_chain, validate_chain
 
     if isinstance(chain, pl.LazyFrame):
@@ -159,23 +170,47 @@ def _chain_frame(chain: object, start: object, end: object) -> pl.DataFrame:
     if "root" in frame.columns and frame["root"].n_unique() > 1:
         msg = f"`chain` must hold one root, got {frame['root'].unique().sort().to_list()[:5]}"
         raise ValueError(msg)
-    lo = None if start is None else as_date(start, "start")
-    hi = None if end is None else as_date(end, "end")
-    if lo is not None and hi is not None and lo > hi:
-        msg = f"`start` ({lo}) must not be after `end` ({hi})"
-        raise ValueError(msg)
-    if lo is not None:
-        frame = frame.filter(pl.col("date") >= lo)
-    if hi is not None:
-        frame = frame.filter(pl.col("date") <= hi)
-    if frame.height == 0:
-        first, last = str(chain["date"].min()), str(chain["date"].max())
-        msg = f"no chain date in `start`={lo} .. `end`={hi}; the chain covers {first} .. {last}"
-        raise ValueError(msg)
     if "delta" not in frame.columns or frame["delta"].is_null().all():
         msg = "`chain` needs a `delta` column: legs are chosen by target |delta|"
         raise ValueError(msg)
     return frame
+
+
+ATM_DTE = 30
+"""The at-the-money IV of a day is read at the expiry nearest this many days (>= 7)."""
+
+
+def _iv_rank_percentile(
+    offsets: I64, day_num: I64, und: F64, expiry: I64, strike: F64, iv: F64, window: int
+) -> F64:
+    """``(n_days, 2)``: IV rank and IV percentile of the at-the-money IV (NaN undefined)."""
+    from fastopt.kernels.chains import atm_iv_nb
+    from fastopt.volatility import iv_percentile, iv_rank
+
+    out = np.full((day_num.size, 2), np.nan)
+    atm = atm_iv_nb(offsets, day_num, und, expiry, strike, iv, float(ATM_DTE), 7,
+                    np.empty(day_num.size))  # fmt: skip
+    valid = np.flatnonzero(np.isfinite(atm))
+    if valid.size == 0:
+        return out
+    first = int(valid[0])
+    tail = atm[first:]
+    for k in range(1, tail.size):  # carry the last value over days without one
+        if not math.isfinite(tail[k]):
+            tail[k] = tail[k - 1]
+    if tail.size >= window:
+        out[first:, 0] = iv_rank(tail, window=window)
+        out[first:, 1] = iv_percentile(tail, window=window)
+    return out
+
+
+def _check_range(start: object, end: object) -> None:
+    """Raise when both bounds are given and ``start`` is after ``end``."""
+    if start is not None and end is not None:
+        lo, hi = as_date(start, "start"), as_date(end, "end")
+        if lo > hi:
+            msg = f"`start` ({lo}) must not be after `end` ({hi})"
+            raise ValueError(msg)
 
 
 def prepare_chain(
@@ -183,6 +218,7 @@ def prepare_chain(
     *,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
+    iv_window: int = 252,
 ) -> PreparedChain:
     """Validate a daily chain once and flatten it for the backtest kernels.
 
@@ -194,6 +230,15 @@ def prepare_chain(
         rows raise). A :class:`PreparedChain` is cut to ``start .. end``.
     start, end : datetime.date or str, optional
         Inclusive date range to keep.
+    iv_window : int, default 252
+        Trading days of the IV rank / IV percentile window (today included;
+        :func:`fastopt.iv_rank`). The series ranked is the day's at-the-money
+        IV: the mean call/put ``iv`` at the strike nearest the underlying of
+        the expiry nearest 30 calendar days (at least 7), carried forward over
+        days without one. It is computed on the whole chain before the date
+        range is cut, so a range starting later already has a rank; the first
+        ``iv_window - 1`` days of the chain have none (entry filters on it
+        then wait). A chain without ``iv`` has no rank.
 
     Returns
     -------
@@ -217,6 +262,7 @@ def prepare_chain(
     (18, '2018-01-08', True)
     """
     if isinstance(chain, PreparedChain):
+        _check_range(start, end)
         first = 0 if start is None else chain.day_index(start, "start")
         stop = chain.n_days if end is None else chain.n_days - _days_after(chain, end)
         if first >= stop:
@@ -226,25 +272,32 @@ def prepare_chain(
             )
             raise ValueError(msg)
         return chain.window(first, stop)
-    frame = _chain_frame(chain, start, end)
-    date_num = frame["date"].cast(pl.Int32).to_numpy().astype(np.int64)
+    window = check_int(iv_window, "iv_window", 2)
+    full = _chain_frame(chain)
+    date_num = full["date"].cast(pl.Int32).to_numpy().astype(np.int64)
     starts = np.flatnonzero(np.r_[True, date_num[1:] != date_num[:-1]])
+    offsets = np.r_[starts, date_num.size].astype(np.int64)
     day_num = np.ascontiguousarray(date_num[starts])
-    return PreparedChain(
-        offsets=np.ascontiguousarray(np.r_[starts, date_num.size], dtype=np.int64),
+    und = np.ascontiguousarray(full["underlying"].to_numpy()[starts], dtype=np.float64)
+    expiry = full["expiry"].cast(pl.Int32).to_numpy().astype(np.int64)
+    strike, iv = _f64(full, "strike"), _f64(full, "iv")
+    ranks = _iv_rank_percentile(offsets, day_num, und, expiry, strike, iv, window)
+    prep = PreparedChain(
+        offsets=offsets,
         day_num=day_num,
         weekday=np.ascontiguousarray((day_num + 3) % 7, dtype=np.int64),  # 1970-01-01: Thursday
-        underlying=np.ascontiguousarray(frame["underlying"].to_numpy()[starts], dtype=np.float64),
-        expiry=np.ascontiguousarray(
-            frame["expiry"].cast(pl.Int32).to_numpy().astype(np.int64), dtype=np.int64
-        ),
-        strike=_f64(frame, "strike"),
-        kind=np.ascontiguousarray((frame["kind"] == "put").to_numpy().astype(np.int64)),
-        bid=_f64(frame, "bid"),
-        ask=_f64(frame, "ask"),
-        delta=_f64(frame, "delta"),
-        iv=_f64(frame, "iv"),
+        underlying=und,
+        day_f=ranks,
+        expiry=expiry,
+        strike=strike,
+        kind=np.ascontiguousarray((full["kind"] == "put").to_numpy().astype(np.int64)),
+        bid=_f64(full, "bid"),
+        ask=_f64(full, "ask"),
+        delta=_f64(full, "delta"),
+        iv=iv,
+        volume=_f64(full, "volume"),
     )
+    return prep if start is None and end is None else prepare_chain(prep, start=start, end=end)
 
 
 def _days_after(chain: PreparedChain, end: object) -> int:

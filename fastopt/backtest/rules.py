@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from fastopt._validate import check_choice, check_int, scalar_float
 from fastopt.kernels import backtest as _kb
+from fastopt.strategies.margin import NAKED_MIN_PCT, NAKED_PCT
 
 __all__ = ["DEFAULT_RULES", "RULE_NAMES", "STRUCTURES", "Rules", "compile_rules"]
 
@@ -60,11 +61,24 @@ DEFAULT_RULES: dict[str, Any] = {
     "exit_dte": None,
     "capital": 100_000.0,
     "multiplier": 100.0,
+    "fee_per_contract": 0.0,
+    "delta_exit": None,
+    "iv_rank_min": None,
+    "iv_rank_max": None,
+    "iv_percentile_min": None,
+    "iv_percentile_max": None,
+    "max_margin_usage": 1.0,
+    "capital_per_trade": None,
+    "max_volume_participation": None,
+    "underlying_type": "broad_index",
 }
 """Every rule of :func:`fastopt.backtest.run_backtest` with its default."""
 
 RULE_NAMES: tuple[str, ...] = tuple(DEFAULT_RULES)
 """The rule names a parameter grid may set."""
+
+UNDERLYING_TYPES: tuple[str, ...] = ("broad_index", "equity", "narrow_index")
+"""Underlyings whose naked-option margin rate the backtest knows (Reg T / Cboe)."""
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -97,6 +111,11 @@ class Rules:
     def quantity(self) -> int:
         """Contracts per leg."""
         return int(self.params[_kb.P_QTY])
+
+    @property
+    def multiplier(self) -> float:
+        """Shares per contract."""
+        return float(self.params[_kb.P_MULT])
 
     @property
     def capital(self) -> float:
@@ -134,6 +153,15 @@ def _delta(value: object, name: str) -> float:
 
 def _optional(value: object, name: str, *, low: float, high: float = math.inf) -> float:
     return math.nan if value is None else _real(value, name, low=low, high=high)
+
+
+def _positive(value: object, name: str) -> float:
+    """None (rule off, NaN) or a real > 0."""
+    x = _optional(value, name, low=0.0)
+    if x == 0.0:
+        msg = f"`{name}` must be > 0 (or None), got {value!r}"
+        raise ValueError(msg)
+    return x
 
 
 def _weekday_flags(weekdays: object) -> list[float]:
@@ -281,4 +309,30 @@ def compile_rules(**rules: Any) -> Rules:
     params[_kb.P_EXIT_DTE] = x_dte
     params[_kb.P_DELTA_TOL] = tol
     params[_kb.P_WEEKDAY0 : _kb.P_WEEKDAY0 + 7] = flags
+    params[_kb.P_COMM_FEE] = _real(kw["fee_per_contract"], "fee_per_contract", low=0.0)
+    params[_kb.P_DELTA_EXIT] = _positive(kw["delta_exit"], "delta_exit")
+    bands = {}
+    for what in ("iv_rank", "iv_percentile"):
+        lo_name, hi_name = f"{what}_min", f"{what}_max"
+        band_lo = _optional(kw[lo_name], lo_name, low=0.0, high=100.0)
+        band_hi = _optional(kw[hi_name], hi_name, low=0.0, high=100.0)
+        if band_lo > band_hi:
+            msg = f"`{lo_name}` ({band_lo:g}) must be <= `{hi_name}` ({band_hi:g})"
+            raise ValueError(msg)
+        bands[what] = (band_lo, band_hi)
+    params[_kb.P_IVR_MIN], params[_kb.P_IVR_MAX] = bands["iv_rank"]
+    params[_kb.P_IVP_MIN], params[_kb.P_IVP_MAX] = bands["iv_percentile"]
+    params[_kb.P_MAX_MARGIN] = _positive(kw["max_margin_usage"], "max_margin_usage")
+    params[_kb.P_SIZE_FRACTION] = _optional(
+        kw["capital_per_trade"], "capital_per_trade", low=0.0, high=1.0
+    )
+    if params[_kb.P_SIZE_FRACTION] == 0.0:
+        msg = "`capital_per_trade` must be in (0, 1] (or None), got 0"
+        raise ValueError(msg)
+    params[_kb.P_PARTICIPATION] = _positive(
+        kw["max_volume_participation"], "max_volume_participation"
+    )
+    kind = check_choice(kw["underlying_type"], "underlying_type", UNDERLYING_TYPES)
+    params[_kb.P_NAKED_PCT] = NAKED_PCT[kind]
+    params[_kb.P_NAKED_MIN_PCT] = NAKED_MIN_PCT
     return Rules(structure=name, legs=legs, leg_i=leg_i, leg_f=leg_f, params=params)

@@ -287,7 +287,10 @@ def walk_forward(
 def _empty_trades(prep: PreparedChain, rules: Rules) -> pl.DataFrame:
     """An empty trade log with the engine's schema plus ``window``."""
     empty = _trade_frame(
-        np.zeros((0, _kb.N_TI), dtype=np.int64), np.zeros((0, _kb.N_TF)), prep.day_num,
-        rules.legs, rules.quantity, prep.expiry, prep.strike, prep.delta, prep.iv,
-    )  # fmt: skip
+        np.zeros((0, _kb.N_TI), dtype=np.int64),
+        np.zeros((0, _kb.N_TF)),
+        prep,
+        rules.legs,
+        rules.multiplier,
+    )
     return empty.with_columns(pl.lit(0, dtype=pl.Int64).alias("window")).clear()

@@ -267,14 +267,10 @@ class _Contract:
         self.premium = premium
         self.multiplier = multiplier
         s = ctx.spot
-        if self.is_call:
-            otm = max(strike - s, 0.0)
-            floor = ctx.min_pct * s
-        else:
-            otm = max(s - strike, 0.0)
-            floor = ctx.min_pct * strike
-        self.otm = otm
-        self.per = premium + max(ctx.pct * s - otm, floor)
+        self.otm = max(strike - s, 0.0) if self.is_call else max(s - strike, 0.0)
+        self.per = float(
+            mk.naked_requirement(self.is_call, strike, s, premium, ctx.pct, ctx.min_pct)
+        )
 
     def label(self, units: float | None = None) -> str:
         u = self.units if units is None else units

@@ -181,7 +181,8 @@ def test_weekday_filter_and_dte_window():
 
 def test_metrics_are_null_when_the_account_is_wiped_out_or_has_one_day():
     chain = spread_chain([(d, (1.00, 1.10), (0.30, 0.40)) for d in (D1, D2, D3)])
-    res = run_backtest(chain, **SPREAD, **NO_EXITS, capital=20.0, fill="mid", slippage=1.0)
+    res = run_backtest(chain, **SPREAD, **NO_EXITS, capital=20.0, fill="mid", slippage=1.0,
+                       max_margin_usage=None)  # fmt: skip
     assert res.equity["equity"].min() <= 0.0
     assert res.metrics["curve"].to_list() == [0]
     assert res.metrics["total_return"].to_list() == [None]
@@ -247,6 +248,7 @@ def test_equity_is_capital_plus_realised_plus_unrealised(generated):
         commission_per_order=c_order,
         profit_target=0.5,
         stop_loss=1.5,
+        max_margin_usage=None,
     )
     assert res.equity["open_positions"].max() == 2
     mids = generated.with_columns(mid=(pl.col("bid") + pl.col("ask")) / 2)
