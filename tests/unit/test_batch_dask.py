@@ -128,7 +128,7 @@ def test_chain_shipped_once_per_worker(prep, local, client, submitted, monkeypat
     * on the scheduler every task depends on exactly that one key;
     * on each worker the chain key was put in memory exactly once (the worker's
       own state-machine story: one receive from the client's scatter or one
-      replica from a peer), and every worker executed partitions;
+      replica from a peer), and the workers executed every partition once;
     * afterwards the chain and the results are released from the cluster.
     """
     scatters: list[tuple[Any, dict[str, Any], Any]] = []
@@ -192,7 +192,8 @@ def test_chain_shipped_once_per_worker(prep, local, client, submitted, monkeypat
     assert set(snap["who_has"]) == workers
     assert set(snap["workers"]) == workers
     assert all(w["chain_in_memory"] == 1 for w in snap["workers"].values()), snap["workers"]
-    assert all(w["executed"] >= 1 for w in snap["workers"].values()), snap["workers"]
+    # (which worker runs how many partitions is the scheduler's choice: a worker that is
+    # still compiling the kernels may get none, so only the total is checked)
     assert sum(w["executed"] for w in snap["workers"].values()) == len(submitted)
     # nothing of the batch stays on the cluster
     token = submitted[0][1]["key"].rsplit("-", 1)[0]
