@@ -564,3 +564,74 @@ def run_batch_nb(  # type: ignore[no-untyped-def]
             offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
             volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
         )  # fmt: skip
+
+
+@jit
+def replay_nb(  # type: ignore[no-untyped-def]
+    offsets, bid, ask, expiry, strike, kind,
+    entry_day, exit_day, n_legs, leg_sign, leg_exp, leg_strike, leg_kind,
+    credit, scale, entry_comm, pnl, capital, equity, open_n,
+):  # fmt: skip
+    """Rebuild the daily equity of a run from its trade records.
+
+    Trades (in entry order, at most one entry a day) give their entry and exit
+    day indices, legs as keys ``(sign, expiry, strike, kind)`` (``n_legs[t]``
+    of them), credit per share, ``scale`` (quantity x multiplier), entry
+    commissions and realised P&L. Positions take the first free slot, are
+    marked at mid each day in slot order (keeping the last mark while a leg is
+    unquoted) and realise their P&L on the exit day, in the order of
+    :func:`run_nb`, so the curve is bit-identical to the one the run wrote.
+    """
+    n_days = offsets.shape[0] - 1
+    n_trades = entry_day.shape[0]
+    active = np.zeros(n_trades, dtype=np.bool_)
+    slot_trade = np.full(n_trades, -1, dtype=np.int64)
+    p_mid = np.zeros(n_trades)
+    realised = 0.0
+    nxt = 0
+    for d in range(n_days):
+        lo = offsets[d]
+        hi = offsets[d + 1]
+        for p in range(n_trades):
+            if not active[p]:
+                continue
+            t = slot_trade[p]
+            if entry_day[t] != d:
+                mid_debit = 0.0
+                quoted = True
+                for j in range(n_legs[t]):
+                    r = _find(lo, hi, expiry, strike, kind, leg_exp[t, j], leg_strike[t, j],
+                              leg_kind[t, j])  # fmt: skip
+                    if r < 0 or not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
+                        quoted = False
+                        break
+                    mid_debit -= leg_sign[t, j] * 0.5 * (bid[r] + ask[r])
+                if quoted:
+                    p_mid[p] = mid_debit
+            if exit_day[t] == d:
+                realised += pnl[t]
+                active[p] = False
+        while nxt < n_trades and entry_day[nxt] == d:
+            p = 0
+            while active[p]:
+                p += 1
+            active[p] = True
+            slot_trade[p] = nxt
+            mid_debit = 0.0
+            for j in range(n_legs[nxt]):
+                r = _find(lo, hi, expiry, strike, kind, leg_exp[nxt, j], leg_strike[nxt, j],
+                          leg_kind[nxt, j])  # fmt: skip
+                if r >= 0:
+                    mid_debit -= leg_sign[nxt, j] * (0.5 * (bid[r] + ask[r]))
+            p_mid[p] = mid_debit
+            nxt += 1
+        value = capital + realised
+        count = 0
+        for p in range(n_trades):
+            if active[p]:
+                count += 1
+                t = slot_trade[p]
+                value += (credit[t] - p_mid[p]) * scale[t] - entry_comm[t]
+        equity[d] = value
+        open_n[d] = count
+    return equity

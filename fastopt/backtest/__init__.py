@@ -21,6 +21,7 @@ from fastopt.backtest.metrics import (
     performance_metrics,
 )
 from fastopt.backtest.prepared import PreparedChain, prepare_chain
+from fastopt.backtest.replay import Replay, replay
 from fastopt.backtest.report import write_report
 from fastopt.backtest.walkforward import LOWER_IS_BETTER, WalkForwardResult, walk_forward
 
@@ -35,10 +36,12 @@ __all__ = [
     "BatchInterrupted",
     "NoTradesWarning",
     "PreparedChain",
+    "Replay",
     "WalkForwardResult",
     "drawdown",
     "performance_metrics",
     "prepare_chain",
+    "replay",
     "run_backtest",
     "run_batch",
     "walk_forward",
