@@ -101,11 +101,24 @@ P_PARTICIPATION = 30  # NaN: no cap; else contracts <= f x smallest leg volume
 P_NAKED_PCT = 31
 P_NAKED_MIN_PCT = 32
 P_COMM_FEE = 33  # per contract fee on top of the commission (exchange/regulatory)
-N_PARAMS = 34
+P_ENTRY_TF = 34  # timeframe codes (TF_*): entries only on the last bar of such a period
+P_MANAGE_TF = 35  # managed exits checked only on the last bar of such a period
+P_ROLL_DTE = 36  # roll (close and reopen by the entry rules) when DTE <= this
+P_ROLL_DELTA = 37  # roll when a short leg's |delta| >= this
+P_EARLY_EXTRINSIC = 38  # a short ITM leg whose extrinsic value < this is assigned early
+P_PHYSICAL = 39  # 1.0: ITM legs settle into stock, sold on the next bar
+N_PARAMS = 40
+
+TF_BAR = 0
+TF_HOUR = 1
+TF_DAY = 2
+TF_WEEK = 3
+TF_MONTH = 4
 
 DF_IVR = 0
 DF_IVP = 1
-N_DAY_F = 2
+DF_DIVIDEND = 2  # cash dividend per share going ex on this bar (0 = none)
+N_DAY_F = 3
 
 R_PROFIT_TARGET = 1
 R_STOP_LOSS = 2
@@ -114,6 +127,9 @@ R_MAX_HOLD = 4
 R_EXPIRY = 5
 R_END = 6
 R_DELTA = 7
+R_ROLL = 8
+R_EARLY_ASSIGNMENT = 9
+R_PHYSICAL = 10
 REASONS = (
     "",
     "profit_target",
@@ -123,6 +139,9 @@ REASONS = (
     "expiry",
     "end_of_data",
     "delta_breach",
+    "roll",
+    "early_assignment",
+    "assigned_at_expiry",
 )
 """Exit reason names by code."""
 
@@ -131,7 +150,8 @@ TI_EXIT = 1
 TI_REASON = 2
 TI_ROW0 = 3
 TI_XROW0 = 3 + MAX_LEGS
-N_TI = 3 + 2 * MAX_LEGS
+TI_ROLLED_FROM = 3 + 2 * MAX_LEGS  # the trade this one rolled, or -1
+N_TI = 4 + 2 * MAX_LEGS
 TF_CREDIT = 0
 TF_DEBIT = 1
 TF_ENTRY_COMM = 2
@@ -211,11 +231,18 @@ def _bpr(n_legs, leg_i, new, strike, prices, spot, naked_pct, naked_min, credit)
     return max(req - credit, 0.0)
 
 
+@jit_inline
+def _period_ends(period, d, tf):  # type: ignore[no-untyped-def]
+    """True when bar ``d`` is the last bar of its period of timeframe ``tf``."""
+    return d == period.shape[0] - 1 or period[d + 1, tf] != period[d, tf]
+
+
 @jit
 def run_nb(  # type: ignore[no-untyped-def]
     offsets,
     day_num,
     weekday,
+    period,
     und,
     day_f,
     expiry,
@@ -263,6 +290,12 @@ def run_nb(  # type: ignore[no-untyped-def]
     participation = params[P_PARTICIPATION]
     naked_pct = params[P_NAKED_PCT]
     naked_min = params[P_NAKED_MIN_PCT]
+    entry_tf = int(params[P_ENTRY_TF])
+    manage_tf = int(params[P_MANAGE_TF])
+    roll_dte = params[P_ROLL_DTE]
+    roll_delta = params[P_ROLL_DELTA]
+    early = params[P_EARLY_EXTRINSIC]
+    physical = params[P_PHYSICAL] != 0.0
 
     active = np.zeros(max_pos, dtype=np.bool_)
     p_rows = np.full((max_pos, MAX_LEGS), -1, dtype=np.int64)
@@ -276,6 +309,10 @@ def run_nb(  # type: ignore[no-untyped-def]
     p_delta = np.zeros(max_pos)
     p_scale = np.zeros(max_pos)
     p_bpr = np.zeros(max_pos)
+    p_short_delta = np.zeros(max_pos)
+    p_assign = np.zeros(max_pos, dtype=np.bool_)
+    p_pending = np.zeros(max_pos, dtype=np.bool_)
+    p_itm = np.zeros((max_pos, MAX_LEGS), dtype=np.bool_)
     new = np.full(MAX_LEGS, -1, dtype=np.int64)
     prices = np.zeros(MAX_LEGS)
 
@@ -287,6 +324,11 @@ def run_nb(  # type: ignore[no-untyped-def]
         today = day_num[d]
         spot = und[d]
         last = d == n_days - 1
+        manage = _period_ends(period, d, manage_tf)
+        day_end = _period_ends(period, d, TF_DAY)
+        div_next = 0.0 if last else day_f[d + 1, DF_DIVIDEND]
+        force_entry = False
+        rolled_from = -1
         # ---------------------------------------------------------- mark and exit
         for p in range(max_pos):
             if not active[p]:
@@ -295,6 +337,8 @@ def run_nb(  # type: ignore[no-untyped-def]
             mid_debit = 0.0
             nat_debit = 0.0
             net_delta = 0.0
+            short_delta = 0.0
+            assign = False
             for j in range(n_legs):
                 r0 = p_rows[p, j]
                 r = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0], kind[r0])
@@ -305,10 +349,24 @@ def run_nb(  # type: ignore[no-untyped-def]
                 mid_debit -= sign * 0.5 * (bid[r] + ask[r])
                 nat_debit += ask[r] if sign < 0 else -bid[r]
                 net_delta += sign * delta[r]
+                if sign < 0:
+                    short_delta = max(short_delta, abs(delta[r]))
+                    if kind[r] == 0:
+                        intrinsic = max(spot - strike[r], 0.0)
+                    else:
+                        intrinsic = max(strike[r] - spot, 0.0)
+                    extrinsic = 0.5 * (bid[r] + ask[r]) - intrinsic
+                    if intrinsic > 0.0 and (
+                        (not math.isnan(early) and extrinsic < early)
+                        or (kind[r] == 0 and div_next > 0.0 and extrinsic < div_next)
+                    ):
+                        assign = True
             if quoted:
                 p_mid[p] = mid_debit
                 p_nat[p] = nat_debit
                 p_delta[p] = net_delta
+                p_short_delta[p] = short_delta
+                p_assign[p] = assign
                 for j in range(n_legs):
                     r0 = p_rows[p, j]
                     p_last[p, j] = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0],
@@ -320,32 +378,90 @@ def run_nb(  # type: ignore[no-untyped-def]
             debit = 0.0
             scale = p_scale[p]
             comm = per_contract * n_legs * (scale / mult) + c_order
-            if today >= p_exp[p]:
+            if p_pending[p]:  # assigned stock from yesterday's expiry, sold at today's price
+                reason = R_PHYSICAL
+                comm = 0.0
+                for j in range(n_legs):
+                    if p_itm[p, j]:
+                        r0 = p_rows[p, j]
+                        if kind[r0] == 0:
+                            debit -= leg_i[j, 0] * (spot - strike[r0])
+                        else:
+                            debit -= leg_i[j, 0] * (strike[r0] - spot)
+            elif today > p_exp[p] or (today == p_exp[p] and day_end):
                 reason = R_EXPIRY
                 comm = 0.0
+                any_itm = False
                 for j in range(n_legs):
                     r0 = p_rows[p, j]
                     if kind[r0] == 0:
                         intrinsic = max(spot - strike[r0], 0.0)
                     else:
                         intrinsic = max(strike[r0] - spot, 0.0)
+                    p_itm[p, j] = intrinsic > 0.0
+                    any_itm = any_itm or intrinsic > 0.0
                     debit -= leg_i[j, 0] * intrinsic
-            elif quoted and not math.isnan(sl) and nat_debit >= credit * (1.0 + sl):
+                if physical and any_itm and not last:
+                    p_pending[p] = True  # settle into stock; sell it on the next bar
+                    continue
+            elif quoted and p_assign[p]:
+                reason = R_EARLY_ASSIGNMENT
+            elif quoted and manage and not math.isnan(sl) and nat_debit >= credit * (1.0 + sl):
                 reason = R_STOP_LOSS
-            elif quoted and not math.isnan(pt) and nat_debit <= credit * (1.0 - pt):
+            elif quoted and manage and not math.isnan(pt) and nat_debit <= credit * (1.0 - pt):
                 reason = R_PROFIT_TARGET
-            elif quoted and not math.isnan(delta_exit) and abs(net_delta) >= delta_exit:
+            elif quoted and manage and not math.isnan(delta_exit) and abs(net_delta) >= delta_exit:
                 reason = R_DELTA
-            elif quoted and not math.isnan(exit_dte) and p_exp[p] - today <= exit_dte:
+            elif (
+                quoted
+                and manage
+                and (
+                    (not math.isnan(roll_dte) and p_exp[p] - today <= roll_dte)
+                    or (not math.isnan(roll_delta) and p_short_delta[p] >= roll_delta)
+                )
+            ):
+                reason = R_ROLL
+            elif quoted and manage and not math.isnan(exit_dte) and p_exp[p] - today <= exit_dte:
                 reason = R_DTE
-            elif quoted and not math.isnan(max_hold) and today - day_num[p_entry[p]] >= max_hold:
+            elif (
+                quoted
+                and manage
+                and not math.isnan(max_hold)
+                and today - day_num[p_entry[p]] >= max_hold
+            ):
                 reason = R_MAX_HOLD
             elif last:
                 reason = R_END
             if reason == 0:
                 continue
-            if reason != R_EXPIRY:
+            if reason == R_EARLY_ASSIGNMENT:
+                # the assigned shorts settle at intrinsic (stock at the strike, closed at the
+                # underlying); every other leg closes at its natural price
+                for j in range(n_legs):
+                    r = p_last[p, j]
+                    sign = leg_i[j, 0]
+                    if kind[r] == 0:
+                        intrinsic = max(spot - strike[r], 0.0)
+                    else:
+                        intrinsic = max(strike[r] - spot, 0.0)
+                    mid = 0.5 * (bid[r] + ask[r])
+                    if (
+                        sign < 0
+                        and intrinsic > 0.0
+                        and (
+                            (not math.isnan(early) and mid - intrinsic < early)
+                            or (kind[r] == 0 and div_next > 0.0 and mid - intrinsic < div_next)
+                        )
+                    ):
+                        debit += intrinsic
+                    else:
+                        debit += ask[r] if sign < 0 else -bid[r]
+            elif reason != R_EXPIRY and reason != R_PHYSICAL:
                 debit = p_nat[p]
+            if reason == R_ROLL and not last:
+                force_entry = True
+                rolled_from = p_trade[p]
+            p_pending[p] = False
             t = p_trade[p]
             pnl = (credit - debit) * scale - trade_f[t, TF_ENTRY_COMM] - comm
             trade_i[t, TI_EXIT] = d
@@ -370,13 +486,20 @@ def run_nb(  # type: ignore[no-untyped-def]
         for p in range(max_pos):
             if not active[p] and free < 0:
                 free = p
-        allowed = not last and free >= 0 and params[P_WEEKDAY0 + weekday[d]] != 0.0
+        allowed = (
+            not last
+            and free >= 0
+            and _period_ends(period, d, entry_tf)
+            and params[P_WEEKDAY0 + weekday[d]] != 0.0
+        )
         if allowed and not (math.isnan(ivr_lo) and math.isnan(ivr_hi)):
             x = day_f[d, DF_IVR]
             allowed = not math.isnan(x) and not x < ivr_lo and not x > ivr_hi
         if allowed and not (math.isnan(ivp_lo) and math.isnan(ivp_hi)):
             x = day_f[d, DF_IVP]
             allowed = not math.isnan(x) and not x < ivp_lo and not x > ivp_hi
+        if force_entry and free >= 0:  # a roll reopens at once, whatever the entry filters
+            allowed = True
         if allowed:
             best_e = -1
             best_dist = np.inf
@@ -492,6 +615,8 @@ def run_nb(  # type: ignore[no-untyped-def]
                     p_delta[p] = net_delta
                     p_scale[p] = qty * mult
                     p_bpr[p] = qty * bpr_unit
+                    p_pending[p] = False
+                    p_assign[p] = False
                     for j in range(MAX_LEGS):
                         p_rows[p, j] = new[j] if j < n_legs else -1
                         p_last[p, j] = p_rows[p, j]
@@ -500,6 +625,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                     trade_i[t, TI_ENTRY] = d
                     trade_i[t, TI_EXIT] = -1
                     trade_i[t, TI_REASON] = 0
+                    trade_i[t, TI_ROLLED_FROM] = rolled_from if force_entry else -1
                     trade_f[t, TF_CREDIT] = credit
                     trade_f[t, TF_DEBIT] = np.nan
                     trade_f[t, TF_ENTRY_COMM] = per_contract * n_legs * qty + c_order
@@ -523,7 +649,8 @@ def run_nb(  # type: ignore[no-untyped-def]
 
 @jit
 def _run_set(  # type: ignore[no-untyped-def]
-    offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv, volume,
+    offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
+    volume,
     leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
 ):  # fmt: skip
     """Set ``s`` of :func:`run_batch_nb` (private trade buffers, P&L copied out)."""
@@ -532,7 +659,8 @@ def _run_set(  # type: ignore[no-untyped-def]
     trade_f = np.empty((n_days, N_TF), dtype=np.float64)
     m = n_legs[s]
     n = run_nb(
-        offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv, volume,
+        offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
+    volume,
         leg_i[s, :m], leg_f[s, :m], params[s], equity[s], open_n[s], trade_i, trade_f,
     )  # fmt: skip
     for t in range(n):
@@ -542,27 +670,31 @@ def _run_set(  # type: ignore[no-untyped-def]
 
 @jit
 def run_batch_serial_nb(  # type: ignore[no-untyped-def]
-    offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv, volume,
+    offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
+    volume,
     leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades,
 ):  # fmt: skip
     """:func:`run_batch_nb` on one thread (identical results)."""
     for s in range(params.shape[0]):
         _run_set(
-            offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
-            volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
+            offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask,
+            delta, iv, volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl,
+            n_trades, s,
         )  # fmt: skip
 
 
 @jit_parallel
 def run_batch_nb(  # type: ignore[no-untyped-def]
-    offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv, volume,
+    offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
+    volume,
     leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades,
 ):  # fmt: skip
     """Every rule set of ``params`` (n_sets, N_PARAMS) over one chain; ``prange`` over sets."""
     for s in prange(params.shape[0]):
         _run_set(
-            offsets, day_num, weekday, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
-            volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
+            offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask,
+            delta, iv, volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl,
+            n_trades, s,
         )  # fmt: skip
 
 

@@ -219,8 +219,12 @@ def evaluate_sets(
     kernel = _kb.run_batch_nb if parallel and n > 1 else _kb.run_batch_serial_nb
     kernel(*prep.kernel_args(), rules.leg_i, rules.leg_f, rules.n_legs, rules.params,
            equity, open_n, trade_pnl, n_trades)  # fmt: skip
+    from fastopt.backtest.engine import daily_closes
+
     out = np.full((n, _N_VALUES), np.nan)
     out[:, 0] = equity[:, -1]
+    equity, open_n = daily_closes(prep, equity, open_n)
+    n_days = equity.shape[1]
     out[:, 1 + _km.Metric.n_trades] = n_trades
     solvent = (equity > 0.0).all(axis=1)
     out[:, -1] = ~solvent | (n_days < 2)  # metrics undefined: null

@@ -159,6 +159,12 @@ def run_backtest(
     capital_per_trade: float | None = None,
     max_volume_participation: float | None = None,
     underlying_type: str = "broad_index",
+    entry_timeframe: str = "bar",
+    manage_timeframe: str = "bar",
+    roll_dte: int | None = None,
+    roll_delta: float | None = None,
+    early_assignment_extrinsic: float | None = None,
+    settlement: Literal["cash", "physical"] = "cash",
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
 ) -> BacktestResult:
@@ -250,6 +256,32 @@ def run_backtest(
     underlying_type : {"broad_index", "equity", "narrow_index"}
         Sets the naked-option margin rate (15 % for broad indexes, else 20 %;
         :data:`fastopt.strategies.margin.NAKED_PCT`).
+    entry_timeframe, manage_timeframe : {"bar", "hour", "day", "week", "month"}
+        Decide on one timeframe, manage on another: entries happen only on
+        the last bar of each ``entry_timeframe`` period (e.g. ``"week"``: the
+        week's last trading day or bar), and the managed exits (stop, target,
+        delta, roll, DTE, time) are checked only on the last bar of each
+        ``manage_timeframe`` period. Expiry settlement, early assignment and
+        the end of data act on every bar. Default ``"bar"``: every bar.
+    roll_dte, roll_delta : int or float or None
+        Roll -- close and reopen the same structure at once by the entry
+        rules (out to the target DTE, strikes re-chosen by delta: up or down
+        with the market) -- when the days to expiry are ``<= roll_dte``
+        (``< min_dte``) or a short leg's ``|delta|`` reaches ``roll_delta``.
+        The new trade's ``rolled_from`` names the old one.
+    early_assignment_extrinsic : float or None
+        A short in-the-money leg whose extrinsic value (mid minus intrinsic,
+        per share) falls below this is assigned early: it settles at
+        intrinsic value and the other legs close at their natural price
+        (``"early_assignment"``). Short calls are also assigned on the bar
+        before an ex-dividend date when their extrinsic value is below the
+        dividend (the chain's optional ``dividend`` column, cash per share on
+        its ex-date), whatever this setting.
+    settlement : {"cash", "physical"}
+        At expiry: settle in cash at intrinsic value, or (``"physical"``)
+        take in-the-money legs into stock at their strikes and sell it at the
+        next bar's underlying price (``"assigned_at_expiry"``; without
+        commission).
     start, end : datetime.date or str, optional
         Inclusive date range of the chain to trade.
 
@@ -321,6 +353,12 @@ def run_backtest(
         capital_per_trade=capital_per_trade,
         max_volume_participation=max_volume_participation,
         underlying_type=underlying_type,
+        entry_timeframe=entry_timeframe,
+        manage_timeframe=manage_timeframe,
+        roll_dte=roll_dte,
+        roll_delta=roll_delta,
+        early_assignment_extrinsic=early_assignment_extrinsic,
+        settlement=settlement,
     )
     prep = prepare_chain(chain, start=start, end=end)
     return run_prepared(prep, rules, stacklevel=3)
@@ -374,7 +412,9 @@ def run_prepared(prep: PreparedChain, rules: Rules, *, stacklevel: int = 2) -> B
         trade_i[:n_trades], trade_f[:n_trades], prep, rules.legs, rules.multiplier
     )
     return BacktestResult(
-        equity=eq, trades=trades, metrics=_metrics(equity, trades["pnl"].to_numpy(), open_n)
+        equity=eq,
+        trades=trades,
+        metrics=_metrics(*_with_pnl(daily_closes(prep, equity, open_n), trades)),
     )
 
 
@@ -454,9 +494,10 @@ def _trade_frame(
     scale = qty * multiplier
     at_entry = _position_greeks(prep, rows, signs, scale)
     at_exit = _position_greeks(prep, exit_rows, signs, scale)
+    bars = prep.dates
     columns: dict[str, Any] = {
-        "entry_date": as_date(entry_days),
-        "exit_date": as_date(exit_days),
+        "entry_date": bars.gather(ti[:, _kb.TI_ENTRY]) if n else bars.clear(),
+        "exit_date": bars.gather(ti[:, _kb.TI_EXIT]) if n else bars.clear(),
         "expiry": as_date(exp_days),
         "legs": pl.Series(leg_text, dtype=pl.List(pl.String)),
         "quantity": pl.Series(qty, dtype=pl.Int64),
@@ -474,6 +515,10 @@ def _trade_frame(
             columns[f"{when}_{greek}"] = money(values)
     columns.update(
         {
+            "rolled_from": pl.Series(
+                np.where(ti[:, _kb.TI_ROLLED_FROM] >= 0, ti[:, _kb.TI_ROLLED_FROM], -1),
+                dtype=pl.Int64,
+            ).replace(-1, None),
             "entry_credit": money(tf[:, _kb.TF_CREDIT]),
             "exit_debit": money(tf[:, _kb.TF_DEBIT]),
             "bpr": money(tf[:, _kb.TF_BPR]),
@@ -488,6 +533,24 @@ def _trade_frame(
         }
     )
     return pl.DataFrame(columns)
+
+
+def daily_closes(
+    prep: PreparedChain, equity: np.ndarray[Any, Any], open_n: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Equity at each day's last bar and the open-position count at any bar of the day
+    (the last axis); unchanged for a daily chain. Metrics are always on daily returns."""
+    if not prep.intraday:
+        return equity, open_n
+    first = np.flatnonzero(np.r_[True, prep.day_num[1:] != prep.day_num[:-1]])
+    last = np.r_[first[1:] - 1, prep.n_days - 1]
+    return equity[..., last], np.maximum.reduceat(open_n, first, axis=-1)
+
+
+def _with_pnl(
+    closes: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]], trades: pl.DataFrame
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    return closes[0], trades["pnl"].to_numpy(), closes[1]
 
 
 def _metrics(

@@ -40,27 +40,43 @@ class PreparedChain:
 
     Attributes
     ----------
+    A "day" below is one bar: a trading day of a daily chain, or one
+    timestamp of an intraday chain (``date`` of dtype Datetime).
+
     offsets : numpy.ndarray
-        int64 ``(n_days + 1,)``: day ``d`` owns rows ``offsets[d]:offsets[d + 1]``.
+        int64 ``(n_days + 1,)``: bar ``d`` owns rows ``offsets[d]:offsets[d + 1]``.
     day_num : numpy.ndarray
-        int64 ``(n_days,)``: the dates as days since 1970-01-01, increasing.
+        int64 ``(n_days,)``: the calendar date of each bar as days since
+        1970-01-01, non-decreasing (increasing for a daily chain).
     weekday : numpy.ndarray
         int64 ``(n_days,)``: 0 = Monday ... 6 = Sunday.
+    period : numpy.ndarray
+        int64 ``(n_days, 5)``: the bar's period number per timeframe
+        (:data:`TIMEFRAMES`: bar, hour, day, week, month); a bar is the last
+        of its period when the next bar's number differs.
+    bar_time : numpy.ndarray
+        int64 ``(n_days,)``: the bar's time key, days since 1970-01-01 for a
+        daily chain, microseconds since 1970-01-01 for an intraday one.
     underlying : numpy.ndarray
         float64 ``(n_days,)``: the underlying price of each day.
     day_f : numpy.ndarray
-        float64 ``(n_days, 2)``: the IV rank and IV percentile of each day in
+        float64 ``(n_days, 3)``: the IV rank and IV percentile of each day in
         percent (NaN where undefined), from the at-the-money IV (see
-        :func:`prepare_chain`).
+        :func:`prepare_chain`), and the cash dividend per share going ex on
+        the bar (the chain's optional ``dividend`` column; 0 = none).
     expiry, strike, kind, bid, ask, delta, iv, volume : numpy.ndarray
         Per quote: expiry (int64 days since 1970-01-01), strike, kind (int64,
         0 = call, 1 = put), bid, ask, delta, iv, volume (float64; NaN =
         missing).
+    intraday : bool
+        True when bars are timestamps (the chain's ``date`` was a Datetime).
     """
 
     offsets: I64
     day_num: I64
     weekday: I64
+    period: I64
+    bar_time: I64
     underlying: F64
     day_f: F64
     expiry: I64
@@ -71,6 +87,7 @@ class PreparedChain:
     delta: F64
     iv: F64
     volume: F64
+    intraday: bool = False
 
     @property
     def n_days(self) -> int:
@@ -84,12 +101,27 @@ class PreparedChain:
 
     @property
     def dates(self) -> pl.Series:
-        """The trading days as a Polars ``Date`` series named ``date``."""
+        """The bars as a Polars series named ``date``: Date, or Datetime("us") intraday."""
+        if self.intraday:
+            return pl.Series("date", self.bar_time).cast(pl.Datetime("us"))
         return pl.Series("date", self.day_num.astype(np.int32)).cast(pl.Date)
 
     def date(self, d: int) -> dt.date:
-        """The date of day index ``d``."""
+        """The date (a datetime for an intraday chain) of bar index ``d``."""
+        if self.intraday:
+            return _EPOCH_DT + dt.timedelta(microseconds=int(self.bar_time[d]))
         return _EPOCH + dt.timedelta(days=int(self.day_num[d]))
+
+    def time_key(self, value: object, name: str) -> int:
+        """``value`` (a date, datetime or ISO string) as a ``bar_time`` key."""
+        if self.intraday:
+            if isinstance(value, str):
+                value = dt.datetime.fromisoformat(value)
+            if isinstance(value, dt.datetime):
+                return int((value - _EPOCH_DT) // dt.timedelta(microseconds=1))
+            day = as_date(value, name)
+            return (day - _EPOCH).days * 86_400_000_000
+        return (as_date(value, name) - _EPOCH).days
 
     def kernel_args(self) -> tuple[Any, ...]:
         """The arrays in the order :func:`fastopt.kernels.backtest.run_nb` takes them."""
@@ -97,6 +129,7 @@ class PreparedChain:
             self.offsets,
             self.day_num,
             self.weekday,
+            self.period,
             self.underlying,
             self.day_f,
             self.expiry,
@@ -121,23 +154,28 @@ class PreparedChain:
             msg = f"window [{first}, {stop}) must satisfy 0 <= first < stop <= {self.n_days}"
             raise ValueError(msg)
         lo, hi = int(self.offsets[first]), int(self.offsets[stop])
-        per_row = {f.name: getattr(self, f.name)[lo:hi] for f in fields(self)[5:]}
+        per_day = {name: getattr(self, name)[first:stop] for name in _PER_DAY}
+        per_row = {name: getattr(self, name)[lo:hi] for name in _PER_ROW}
         return PreparedChain(
             offsets=self.offsets[first : stop + 1] - lo,
-            day_num=self.day_num[first:stop],
-            weekday=self.weekday[first:stop],
-            underlying=self.underlying[first:stop],
-            day_f=self.day_f[first:stop],
+            **per_day,
             **per_row,
+            intraday=self.intraday,
         )
 
     def day_index(self, value: object, name: str) -> int:
-        """Index of the first trading day on or after ``value`` (``n_days`` if none)."""
-        day = (as_date(value, name) - _EPOCH).days
-        return int(np.searchsorted(self.day_num, day, side="left"))
+        """Index of the first bar on or after ``value`` (``n_days`` if none)."""
+        return int(np.searchsorted(self.bar_time, self.time_key(value, name), side="left"))
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickles as plain arrays (Dask ships it)
         return (PreparedChain, tuple(getattr(self, f.name) for f in fields(self)))
+
+
+_PER_DAY = ("day_num", "weekday", "period", "bar_time", "underlying", "day_f")
+_PER_ROW = ("expiry", "strike", "kind", "bid", "ask", "delta", "iv", "volume")
+_EPOCH_DT = dt.datetime(1970, 1, 1)
+TIMEFRAMES: tuple[str, ...] = ("bar", "hour", "day", "week", "month")
+"""Timeframes of :attr:`PreparedChain.period` (and of the entry/manage rules)."""
 
 
 def _f64(frame: pl.DataFrame, name: str) -> F64:
@@ -164,8 +202,8 @@ def _chain_frame(chain: object) -> pl.DataFrame:
         msg = "`chain` is empty (0 rows)"
         raise ValueError(msg)
     frame, _ = validate_chain(chain)
-    if frame.schema["date"] != pl.Date:
-        msg = f"`chain` must be daily: `date` of dtype Date, got {frame.schema['date']}"
+    if frame.schema["date"] != pl.Date and not isinstance(frame.schema["date"], pl.Datetime):
+        msg = f"`chain` `date` must be a Date or Datetime, got {frame.schema['date']}"
         raise ValueError(msg)
     if "root" in frame.columns and frame["root"].n_unique() > 1:
         msg = f"`chain` must hold one root, got {frame['root'].unique().sort().to_list()[:5]}"
@@ -187,7 +225,8 @@ def _iv_rank_percentile(
     from fastopt.kernels.chains import atm_iv_nb
     from fastopt.volatility import iv_percentile, iv_rank
 
-    out = np.full((day_num.size, 2), np.nan)
+    out = np.full((day_num.size, 3), np.nan)
+    out[:, 2] = 0.0
     atm = atm_iv_nb(offsets, day_num, und, expiry, strike, iv, float(ATM_DTE), 7,
                     np.empty(day_num.size))  # fmt: skip
     valid = np.flatnonzero(np.isfinite(atm))
@@ -204,10 +243,38 @@ def _iv_rank_percentile(
     return out
 
 
+def _periods(bar_time: I64, day_num: I64, *, intraday: bool) -> I64:
+    """``(n, 5)`` period numbers: bar, hour, day, week (Monday first), month."""
+    dates = (np.datetime64("1970-01-01", "D") + day_num.astype("timedelta64[D]")).astype(
+        "datetime64[M]"
+    )
+    return np.ascontiguousarray(
+        np.stack(
+            [
+                np.arange(bar_time.size, dtype=np.int64),
+                bar_time // 3_600_000_000 if intraday else day_num,
+                day_num,
+                (day_num + 3) // 7,  # 1970-01-05 was a Monday: weeks run Monday..Sunday
+                dates.astype(np.int64),
+            ],
+            axis=1,
+        )
+    )
+
+
+def _as_moment(value: object, name: str) -> dt.datetime:
+    """A date or datetime (or ISO string) as a datetime, for comparing bounds."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and ("T" in value or " " in value.strip()):
+        return dt.datetime.fromisoformat(value)
+    return dt.datetime.combine(as_date(value, name), dt.time())
+
+
 def _check_range(start: object, end: object) -> None:
     """Raise when both bounds are given and ``start`` is after ``end``."""
     if start is not None and end is not None:
-        lo, hi = as_date(start, "start"), as_date(end, "end")
+        lo, hi = _as_moment(start, "start"), _as_moment(end, "end")
         if lo > hi:
             msg = f"`start` ({lo}) must not be after `end` ({hi})"
             raise ValueError(msg)
@@ -274,18 +341,31 @@ def prepare_chain(
         return chain.window(first, stop)
     window = check_int(iv_window, "iv_window", 2)
     full = _chain_frame(chain)
-    date_num = full["date"].cast(pl.Int32).to_numpy().astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, date_num[1:] != date_num[:-1]])
-    offsets = np.r_[starts, date_num.size].astype(np.int64)
-    day_num = np.ascontiguousarray(date_num[starts])
+    intraday = isinstance(full.schema["date"], pl.Datetime)
+    if intraday:
+        key = full["date"].cast(pl.Datetime("us")).cast(pl.Int64).to_numpy()
+    else:
+        key = full["date"].cast(pl.Int32).to_numpy().astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    offsets = np.r_[starts, key.size].astype(np.int64)
+    bar_time = np.ascontiguousarray(key[starts])
+    day_num = bar_time // 86_400_000_000 if intraday else bar_time.copy()
     und = np.ascontiguousarray(full["underlying"].to_numpy()[starts], dtype=np.float64)
     expiry = full["expiry"].cast(pl.Int32).to_numpy().astype(np.int64)
     strike, iv = _f64(full, "strike"), _f64(full, "iv")
     ranks = _iv_rank_percentile(offsets, day_num, und, expiry, strike, iv, window)
+    if "dividend" in full.columns:
+        div = full["dividend"].cast(pl.Float64).fill_null(0.0).to_numpy()[starts]
+        if not np.isfinite(div).all() or (div < 0.0).any():
+            msg = "`chain` column `dividend` must be finite and >= 0 (cash per share going ex)"
+            raise ValueError(msg)
+        ranks[:, 2] = div
     prep = PreparedChain(
         offsets=offsets,
         day_num=day_num,
         weekday=np.ascontiguousarray((day_num + 3) % 7, dtype=np.int64),  # 1970-01-01: Thursday
+        period=_periods(bar_time, day_num, intraday=intraday),
+        bar_time=bar_time,
         underlying=und,
         day_f=ranks,
         expiry=expiry,
@@ -296,11 +376,19 @@ def prepare_chain(
         delta=_f64(full, "delta"),
         iv=iv,
         volume=_f64(full, "volume"),
+        intraday=intraday,
     )
     return prep if start is None and end is None else prepare_chain(prep, start=start, end=end)
 
 
 def _days_after(chain: PreparedChain, end: object) -> int:
-    """Number of trading days strictly after ``end``."""
-    day = (as_date(end, "end") - _EPOCH).days
-    return int(chain.n_days - np.searchsorted(chain.day_num, day, side="right"))
+    """Number of bars after ``end`` (a date includes all of its bars)."""
+    if (
+        chain.intraday
+        and not isinstance(end, dt.datetime)
+        and not (isinstance(end, str) and ("T" in end or " " in end))
+    ):
+        key = chain.time_key(as_date(end, "end") + dt.timedelta(days=1), "end") - 1
+    else:
+        key = chain.time_key(end, "end")
+    return int(chain.n_days - np.searchsorted(chain.bar_time, key, side="right"))

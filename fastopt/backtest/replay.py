@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from fastopt._validate import as_date
 from fastopt.backtest.prepared import PreparedChain, prepare_chain
 from fastopt.kernels import backtest as _kb
 
@@ -97,11 +96,12 @@ class Replay:
             day's mids; null while a leg is unquoted), ``unrealised_pnl``
             (money, net of the entry commissions), ``days_held``.
         """
-        day = as_date(date, "date")
-        d = self.chain.day_index(day, "date")
-        if d >= self.chain.n_days or self.chain.date(d) != day:
-            msg = f"`date` {day} is not a trading day of the chain"
+        d = self.chain.day_index(date, "date")
+        key = self.chain.time_key(date, "date")
+        if d >= self.chain.n_days or self.chain.bar_time[d] != key:
+            msg = f"`date` {date} is not a trading day (bar) of the chain"
             raise ValueError(msg)
+        day = self.chain.date(d)
         t = self.trades
         open_now = t.filter((pl.col("entry_date") <= day) & (pl.col("exit_date") > day))
         rows = []
@@ -130,7 +130,8 @@ class Replay:
                     "unrealised_pnl": None
                     if debit is None
                     else (row["entry_credit"] - debit) * scale - row["entry_commissions"],
-                    "days_held": (day - row["entry_date"]).days,
+                    "days_held": int(self.chain.day_num[d])
+                    - int(self.chain.day_num[self.chain.day_index(row["entry_date"], "entry")]),
                 }
             )
         schema: dict[str, Any] = {
@@ -260,9 +261,13 @@ def replay(
     legs = _parse_legs(log)
     days = {}
     for name in ("entry_date", "exit_date"):
-        values = log[name].cast(pl.Int32).to_numpy().astype(np.int64)
-        idx = np.searchsorted(prep.day_num, values)
-        bad = (idx >= prep.n_days) | (prep.day_num[np.minimum(idx, prep.n_days - 1)] != values)
+        col = log[name]
+        if prep.intraday:
+            values = col.cast(pl.Datetime("us")).cast(pl.Int64).to_numpy()
+        else:
+            values = col.cast(pl.Int32).to_numpy().astype(np.int64)
+        idx = np.searchsorted(prep.bar_time, values)
+        bad = (idx >= prep.n_days) | (prep.bar_time[np.minimum(idx, prep.n_days - 1)] != values)
         if bad.any():
             k = int(np.flatnonzero(bad)[0])
             msg = f"`trades` row {k}: {name} {log[name][k]} is not a trading day of the chain"

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastopt._validate import check_choice, check_int, scalar_float
+from fastopt.backtest.prepared import TIMEFRAMES
 from fastopt.kernels import backtest as _kb
 from fastopt.strategies.margin import NAKED_MIN_PCT, NAKED_PCT
 
@@ -71,6 +72,12 @@ DEFAULT_RULES: dict[str, Any] = {
     "capital_per_trade": None,
     "max_volume_participation": None,
     "underlying_type": "broad_index",
+    "entry_timeframe": "bar",
+    "manage_timeframe": "bar",
+    "roll_dte": None,
+    "roll_delta": None,
+    "early_assignment_extrinsic": None,
+    "settlement": "cash",
 }
 """Every rule of :func:`fastopt.backtest.run_backtest` with its default."""
 
@@ -335,4 +342,27 @@ def compile_rules(**rules: Any) -> Rules:
     kind = check_choice(kw["underlying_type"], "underlying_type", UNDERLYING_TYPES)
     params[_kb.P_NAKED_PCT] = NAKED_PCT[kind]
     params[_kb.P_NAKED_MIN_PCT] = NAKED_MIN_PCT
+    params[_kb.P_ENTRY_TF] = TIMEFRAMES.index(
+        check_choice(kw["entry_timeframe"], "entry_timeframe", TIMEFRAMES)
+    )
+    params[_kb.P_MANAGE_TF] = TIMEFRAMES.index(
+        check_choice(kw["manage_timeframe"], "manage_timeframe", TIMEFRAMES)
+    )
+    roll = kw["roll_dte"]
+    params[_kb.P_ROLL_DTE] = math.nan if roll is None else float(check_int(roll, "roll_dte", 0))
+    params[_kb.P_ROLL_DELTA] = _optional(kw["roll_delta"], "roll_delta", low=0.0, high=1.0)
+    if params[_kb.P_ROLL_DELTA] == 0.0:
+        msg = "`roll_delta` must be in (0, 1] (or None), got 0"
+        raise ValueError(msg)
+    params[_kb.P_EARLY_EXTRINSIC] = _positive(
+        kw["early_assignment_extrinsic"], "early_assignment_extrinsic"
+    )
+    settlement = check_choice(kw["settlement"], "settlement", ("cash", "physical"))
+    params[_kb.P_PHYSICAL] = 1.0 if settlement == "physical" else 0.0
+    if not math.isnan(params[_kb.P_ROLL_DTE]) and params[_kb.P_ROLL_DTE] >= lo_dte:
+        msg = (
+            f"`roll_dte` ({params[_kb.P_ROLL_DTE]:g}) must be < `min_dte` ({lo_dte}): a roll "
+            "reopens by the entry rules and would roll again at once"
+        )
+        raise ValueError(msg)
     return Rules(structure=name, legs=legs, leg_i=leg_i, leg_f=leg_f, params=params)

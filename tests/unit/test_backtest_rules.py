@@ -190,8 +190,9 @@ def test_iv_rank_of_the_prepared_chain_matches_an_independent_computation(genera
     series = atm["iv"].to_numpy()
     np.testing.assert_allclose(prep.day_f[:, 0], iv_rank(series, window=252), rtol=1e-12)
     np.testing.assert_allclose(prep.day_f[:, 1], iv_percentile(series, window=252), rtol=1e-12)
-    assert np.isnan(prep.day_f[:251]).all()
-    assert np.isfinite(prep.day_f[251:]).all()
+    assert np.isnan(prep.day_f[:251, :2]).all()
+    assert np.isfinite(prep.day_f[251:, :2]).all()
+    assert (prep.day_f[:, 2] == 0.0).all()  # no dividend column
     # a later start keeps the rank computed over the whole chain
     late = prepare_chain(generated, start="2018-03-01")
     np.testing.assert_array_equal(late.day_f, prep.day_f[-late.n_days :])
