@@ -69,7 +69,7 @@ import numpy as np
 from numba import prange
 
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
-from fastopt.kernels.margin import naked_requirement
+from fastopt.kernels.margin import expiry_worst_value_nb, naked_requirement
 
 MAX_LEGS = 4
 
@@ -107,7 +107,8 @@ P_ROLL_DTE = 36  # roll (close and reopen by the entry rules) when DTE <= this
 P_ROLL_DELTA = 37  # roll when a short leg's |delta| >= this
 P_EARLY_EXTRINSIC = 38  # a short ITM leg whose extrinsic value < this is assigned early
 P_PHYSICAL = 39  # 1.0: ITM legs settle into stock, sold on the next bar
-N_PARAMS = 40
+P_DEBIT = 40  # 1.0: a debit structure (entries need a net debit), else a net credit
+N_PARAMS = 41
 
 TF_BAR = 0
 TF_HOUR = 1
@@ -181,53 +182,86 @@ def _find(lo, hi, expiry, strike, kind, e, k, c):  # type: ignore[no-untyped-def
 
 
 @jit_inline
-def _bpr(n_legs, leg_i, new, strike, prices, spot, naked_pct, naked_min, credit):  # type: ignore[no-untyped-def]
+def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, credit):  # type: ignore[no-untyped-def]
     """Strategy-based buying-power reduction of one unit (per share) of the new legs.
 
-    Each side (calls, puts) is a credit spread (a short and a long of the
-    kind: the width is at risk) or a naked short (Reg T requirement); an iron
-    condor is charged its wider side, a strangle the larger naked requirement
-    plus the other side's premium. The credit received is then applied.
+    A kind (calls, puts) with more short than long contracts is naked: its
+    shorts are charged the Reg T naked requirement (a call and a put naked
+    together: the larger plus the other's premium), and a covered side of the
+    other kind its width at risk. Otherwise the whole position is covered and
+    is charged its largest loss at expiry
+    (:func:`fastopt.kernels.margin.expiry_worst_value_nb`): the width of a
+    spread, the wider side of a condor, nothing for long options. The credit
+    received is then applied (a debit is paid in full).
     """
-    width_c = 0.0
-    width_p = 0.0
-    naked_c = 0.0
-    naked_p = 0.0
-    prem_c = 0.0
-    prem_p = 0.0
-    for kk in range(2):
-        ks = math.nan
-        kl = math.nan
-        ps = 0.0
-        for j in range(n_legs):
-            if leg_i[j, 1] != kk:
-                continue
-            if leg_i[j, 0] < 0:
-                ks = strike[new[j]]
-                ps = prices[j]
-            else:
-                kl = strike[new[j]]
-        if math.isnan(ks):
-            continue
-        if not math.isnan(kl):
-            if kk == 0:
-                width_c = kl - ks
-            else:
-                width_p = ks - kl
+    short_units = np.zeros(2)
+    long_units = np.zeros(2)
+    for j in range(n_legs):
+        u = leg_i[j, 0]
+        if u < 0:
+            short_units[kind[new[j]]] -= u
         else:
-            req = naked_requirement(kk == 0, ks, spot, ps, naked_pct, naked_min)
-            if kk == 0:
-                naked_c = req
-                prem_c = ps
-            else:
-                naked_p = req
-                prem_p = ps
-    if naked_c > 0.0 and naked_p > 0.0:
-        req = naked_c + prem_p if naked_c >= naked_p else naked_p + prem_c
-    elif naked_c > 0.0 or naked_p > 0.0:
-        req = naked_c + naked_p + max(width_c, width_p)
+            long_units[kind[new[j]]] += u
+    naked = np.zeros(2)
+    prem = np.zeros(2)
+    any_naked = False
+    for kk in range(2):
+        if short_units[kk] > long_units[kk]:
+            any_naked = True
+            for j in range(n_legs):
+                if leg_i[j, 0] < 0 and kind[new[j]] == kk:
+                    units = -leg_i[j, 0]
+                    naked[kk] += units * naked_requirement(
+                        kk == 0, strike[new[j]], spot, prices[j], naked_pct, naked_min
+                    )
+                    prem[kk] += units * prices[j]
+    if not any_naked:
+        kinds = np.empty(n_legs, dtype=np.int64)
+        units = np.empty(n_legs)
+        strikes = np.empty(n_legs)
+        for j in range(n_legs):
+            kinds[j] = kind[new[j]]
+            units[j] = leg_i[j, 0]
+            strikes[j] = strike[new[j]]
+        worst, _, _ = expiry_worst_value_nb(kinds, units, strikes)
+        return max(-worst - credit, 0.0)
+    if naked[0] > 0.0 and naked[1] > 0.0:
+        req = naked[0] + prem[1] if naked[0] >= naked[1] else naked[1] + prem[0]
     else:
-        req = max(width_c, width_p)
+        # one side naked, the other a covered spread: the cheaper of (a) the naked side
+        # plus the spread's width at risk and (b) every short naked (a call and a put
+        # together by the straddle rule) with the longs paid in full (their cost is part
+        # of the debit the credit already nets out)
+        spread_req = naked[0] + naked[1]
+        all_naked = np.zeros(2)
+        all_prem = np.zeros(2)
+        for kk in range(2):
+            if naked[kk] == 0.0 and short_units[kk] > 0.0:
+                ks = 0.0
+                kl = 0.0
+                for j in range(n_legs):
+                    if kind[new[j]] == kk:
+                        if leg_i[j, 0] < 0:
+                            ks = strike[new[j]]
+                        else:
+                            kl = strike[new[j]]
+                spread_req += abs(kl - ks) * short_units[kk]
+        for j in range(n_legs):
+            kk = kind[new[j]]
+            if leg_i[j, 0] < 0:
+                units = -leg_i[j, 0]
+                all_naked[kk] += units * naked_requirement(
+                    kk == 0, strike[new[j]], spot, prices[j], naked_pct, naked_min
+                )
+                all_prem[kk] += units * prices[j]
+        if all_naked[0] > 0.0 and all_naked[1] > 0.0:
+            if all_naked[0] >= all_naked[1]:
+                naked_req = all_naked[0] + all_prem[1]
+            else:
+                naked_req = all_naked[1] + all_prem[0]
+        else:
+            naked_req = all_naked[0] + all_naked[1]
+        req = min(spread_req, naked_req)
     return max(req - credit, 0.0)
 
 
@@ -296,6 +330,10 @@ def run_nb(  # type: ignore[no-untyped-def]
     roll_delta = params[P_ROLL_DELTA]
     early = params[P_EARLY_EXTRINSIC]
     physical = params[P_PHYSICAL] != 0.0
+    debit_trade = params[P_DEBIT] != 0.0
+    n_contracts = 0
+    for j in range(n_legs):
+        n_contracts += abs(leg_i[j, 0])
 
     active = np.zeros(max_pos, dtype=np.bool_)
     p_rows = np.full((max_pos, MAX_LEGS), -1, dtype=np.int64)
@@ -347,7 +385,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                     break
                 sign = leg_i[j, 0]
                 mid_debit -= sign * 0.5 * (bid[r] + ask[r])
-                nat_debit += ask[r] if sign < 0 else -bid[r]
+                nat_debit -= sign * (ask[r] if sign < 0 else bid[r])
                 net_delta += sign * delta[r]
                 if sign < 0:
                     short_delta = max(short_delta, abs(delta[r]))
@@ -374,10 +412,11 @@ def run_nb(  # type: ignore[no-untyped-def]
             if d == p_entry[p]:
                 continue
             credit = p_credit[p]
+            basis = abs(credit)  # targets and stops are fractions of the credit or debit
             reason = 0
             debit = 0.0
             scale = p_scale[p]
-            comm = per_contract * n_legs * (scale / mult) + c_order
+            comm = per_contract * n_contracts * (scale / mult) + c_order
             if p_pending[p]:  # assigned stock from yesterday's expiry, sold at today's price
                 reason = R_PHYSICAL
                 comm = 0.0
@@ -406,9 +445,9 @@ def run_nb(  # type: ignore[no-untyped-def]
                     continue
             elif quoted and p_assign[p]:
                 reason = R_EARLY_ASSIGNMENT
-            elif quoted and manage and not math.isnan(sl) and nat_debit >= credit * (1.0 + sl):
+            elif quoted and manage and not math.isnan(sl) and credit - nat_debit <= -basis * sl:
                 reason = R_STOP_LOSS
-            elif quoted and manage and not math.isnan(pt) and nat_debit <= credit * (1.0 - pt):
+            elif quoted and manage and not math.isnan(pt) and credit - nat_debit >= basis * pt:
                 reason = R_PROFIT_TARGET
             elif quoted and manage and not math.isnan(delta_exit) and abs(net_delta) >= delta_exit:
                 reason = R_DELTA
@@ -453,9 +492,9 @@ def run_nb(  # type: ignore[no-untyped-def]
                             or (kind[r] == 0 and div_next > 0.0 and mid - intrinsic < div_next)
                         )
                     ):
-                        debit += intrinsic
+                        debit -= sign * intrinsic
                     else:
-                        debit += ask[r] if sign < 0 else -bid[r]
+                        debit -= sign * (ask[r] if sign < 0 else bid[r])
             elif reason != R_EXPIRY and reason != R_PHYSICAL:
                 debit = p_nat[p]
             if reason == R_ROLL and not last:
@@ -543,19 +582,28 @@ def run_nb(  # type: ignore[no-untyped-def]
                             best_r = r
                     if best_r < 0 or best_err > tol:
                         ok = False
-                else:
+                elif leg_i[j, 2] == 2:  # the same strike as the reference leg
                     ks = strike[new[leg_i[j, 3]]]
-                    want = ks - target if lk == 1 else ks + target
+                    for r in range(elo, ehi):
+                        quoted_here = math.isfinite(bid[r]) and math.isfinite(ask[r])
+                        if kind[r] == lk and strike[r] == ks and quoted_here:
+                            best_r = r
+                    if best_r < 0:
+                        ok = False
+                else:  # a wing: mode 1 further out of the money, mode 3 further in
+                    ks = strike[new[leg_i[j, 3]]]
+                    up = (lk == 0) == (leg_i[j, 2] == 1)
+                    want = ks + target if up else ks - target
                     for r in range(elo, ehi):
                         if kind[r] != lk:
                             continue
                         if not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
                             continue
-                        if (lk == 1 and strike[r] >= ks) or (lk == 0 and strike[r] <= ks):
+                        if (up and strike[r] <= ks) or (not up and strike[r] >= ks):
                             continue
                         err = abs(strike[r] - want)
-                        # ties go to the wider wing: lower put, higher call strike
-                        if err < best_err or (lk == 0 and err == best_err):
+                        # ties go to the wider wing
+                        if err < best_err or (up and err == best_err):
                             best_err = err
                             best_r = r
                     if best_r < 0:
@@ -575,19 +623,21 @@ def run_nb(  # type: ignore[no-untyped-def]
                     if sign < 0:
                         base = mid if fill_mid else bid[r]
                         prices[j] = base - slip * spread
-                        credit += prices[j]
-                        nat_debit += ask[r]
+                        credit -= sign * prices[j]
+                        nat_debit -= sign * ask[r]
                     else:
                         base = mid if fill_mid else ask[r]
                         prices[j] = base + slip * spread
-                        credit -= prices[j]
-                        nat_debit -= bid[r]
+                        credit -= sign * prices[j]
+                        nat_debit -= sign * bid[r]
                     mid_debit -= sign * mid
                     net_delta += sign * delta[r]
                     if math.isfinite(volume[r]):
                         min_volume = min(min_volume, volume[r])
                 bpr_unit = (
-                    _bpr(n_legs, leg_i, new, strike, prices, spot, naked_pct, naked_min, credit)
+                    _bpr(
+                        n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, credit
+                    )
                     * mult
                 )
                 qty = fixed_qty
@@ -601,7 +651,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                         qty = min(qty, math.floor(room / bpr_unit))
                     elif qty * bpr_unit > room:
                         qty = 0.0
-                if credit > 0.0 and qty >= 1.0:
+                if (credit < 0.0 if debit_trade else credit > 0.0) and qty >= 1.0:
                     t = n_trades
                     n_trades += 1
                     p = free
@@ -628,7 +678,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                     trade_i[t, TI_ROLLED_FROM] = rolled_from if force_entry else -1
                     trade_f[t, TF_CREDIT] = credit
                     trade_f[t, TF_DEBIT] = np.nan
-                    trade_f[t, TF_ENTRY_COMM] = per_contract * n_legs * qty + c_order
+                    trade_f[t, TF_ENTRY_COMM] = per_contract * n_contracts * qty + c_order
                     trade_f[t, TF_EXIT_COMM] = np.nan
                     trade_f[t, TF_PNL] = np.nan
                     trade_f[t, TF_UND] = spot

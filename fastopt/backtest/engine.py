@@ -40,7 +40,18 @@ Structure = Literal[
     "bull_put_spread",
     "bear_call_spread",
     "short_strangle",
+    "short_straddle",
     "iron_condor",
+    "iron_butterfly",
+    "jade_lizard",
+    "long_call",
+    "long_put",
+    "long_straddle",
+    "long_strangle",
+    "bull_call_spread",
+    "bear_put_spread",
+    "call_butterfly",
+    "put_butterfly",
 ]
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -180,11 +191,22 @@ def run_backtest(
         the validation: the fastest way to run many backtests). Legs chosen
         by delta need a ``delta`` column; ``iv`` is optional (reported only).
     structure : str, default "iron_condor"
-        ``"short_put"``, ``"short_call"``, ``"bull_put_spread"`` (alias
-        ``"put_credit_spread"``), ``"bear_call_spread"`` (alias
-        ``"call_credit_spread"``), ``"short_strangle"`` or ``"iron_condor"``.
+        For a net credit: ``"short_put"``, ``"short_call"``,
+        ``"bull_put_spread"`` (alias ``"put_credit_spread"``),
+        ``"bear_call_spread"`` (``"call_credit_spread"``),
+        ``"short_strangle"``, ``"short_straddle"``, ``"iron_condor"``,
+        ``"iron_butterfly"``, ``"jade_lizard"``; for a net debit:
+        ``"long_call"``, ``"long_put"``, ``"long_straddle"``,
+        ``"long_strangle"``, ``"bull_call_spread"`` (``"call_debit_spread"``),
+        ``"bear_put_spread"`` (``"put_debit_spread"``), ``"call_butterfly"``,
+        ``"put_butterfly"`` (long butterflies: two short body contracts, a
+        wing ``width`` on each side). The legs are in
+        :data:`fastopt.backtest.rules.LEGS`; all legs share one expiry.
     short_delta : float, default 0.16
-        Target ``|delta|`` of every short leg, in (0, 1).
+        Target ``|delta|`` of the body legs chosen by delta: the shorts of a
+        credit structure, the first long of a debit one (the long call of a
+        call debit spread, both legs of a long strangle), in (0, 1). The
+        second leg of a straddle takes the first one's strike.
     long_delta : float, optional
         Target ``|delta|`` of the long wings (spreads, condor), in (0, 1).
     width : float, optional
@@ -214,11 +236,15 @@ def run_backtest(
     commission_per_contract, commission_per_order : float, default 0.0
         Charged on entry and on every exit except expiry settlement.
     profit_target : float or None, default 0.5
-        Close when the natural debit to close is ``<= credit * (1 -
-        profit_target)`` (0.5 = half the credit earned); in (0, 1]. None: off.
+        Close when the profit at the natural price to close reaches
+        ``profit_target`` times the credit received (0.5 = half the credit:
+        the debit to close is ``<= credit * (1 - profit_target)``) or times
+        the debit paid (1.0 = the position doubled); ``> 0``. None: off.
     stop_loss : float or None, default 2.0
-        Close when the natural debit is ``>= credit * (1 + stop_loss)``, i.e.
-        the loss reaches ``stop_loss`` times the credit; ``> 0``. None: off.
+        Close when the loss at the natural price to close reaches
+        ``stop_loss`` times the credit or the debit (2.0 on a credit: the
+        debit to close is ``>= 3 x credit``; 0.5 on a debit: half of it
+        lost); ``> 0``. None: off.
     max_hold_days : int or None
         Close once the position has been held this many calendar days (>= 1).
     exit_dte : int or None

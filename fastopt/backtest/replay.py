@@ -184,6 +184,7 @@ def _parse_legs(trades: pl.DataFrame) -> dict[str, Any]:
         "strike": np.zeros(shape), "kind": np.zeros(shape, dtype=np.int64),
         "n_legs": np.zeros(n, dtype=np.int64),
     }  # fmt: skip
+    quantity = trades["quantity"].to_list()
     for k, legs in enumerate(trades["legs"].to_list()):
         if not 1 <= len(legs) <= _kb.MAX_LEGS:
             msg = f"`trades` row {k}: {len(legs)} legs, expected 1..{_kb.MAX_LEGS}"
@@ -192,11 +193,11 @@ def _parse_legs(trades: pl.DataFrame) -> dict[str, Any]:
         for j, text in enumerate(legs):
             try:
                 units, kind, strike, expiry = text.split()
-                out["sign"][k, j] = 1 if int(units) > 0 else -1
+                out["sign"][k, j] = int(units) // int(quantity[k])
                 out["kind"][k, j] = {"C": 0, "P": 1}[kind]
                 out["strike"][k, j] = float(strike)
                 out["expiry"][k, j] = (dt.date.fromisoformat(expiry) - _EPOCH).days
-            except (ValueError, KeyError):
+            except (ValueError, KeyError, ZeroDivisionError):
                 msg = f"`trades` row {k}: leg {text!r} is not '<units> <C|P> <strike> <expiry>'"
                 raise ValueError(msg) from None
     return out

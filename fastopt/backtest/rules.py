@@ -27,18 +27,41 @@ from fastopt.strategies.margin import NAKED_MIN_PCT, NAKED_PCT
 
 __all__ = ["DEFAULT_RULES", "RULE_NAMES", "STRUCTURES", "Rules", "compile_rules"]
 
-# legs as (sign, kind: 0 call / 1 put, mode: 0 delta / 1 wing, ref leg of a wing)
+# legs as (signed units, kind: 0 call / 1 put, mode, ref): mode 0 = by |delta| (the
+# structure's delta target), 1 = a wing `width` further out of the money than leg `ref`,
+# 2 = the same strike as leg `ref`, 3 = a wing `width` further in the money than leg `ref`
 LEGS: dict[str, tuple[tuple[int, int, int, int], ...]] = {
     "short_put": ((-1, 1, 0, -1),),
     "short_call": ((-1, 0, 0, -1),),
     "bull_put_spread": ((-1, 1, 0, -1), (1, 1, 1, 0)),
     "bear_call_spread": ((-1, 0, 0, -1), (1, 0, 1, 0)),
     "short_strangle": ((-1, 1, 0, -1), (-1, 0, 0, -1)),
+    "short_straddle": ((-1, 1, 0, -1), (-1, 0, 2, 0)),
     "iron_condor": ((-1, 1, 0, -1), (1, 1, 1, 0), (-1, 0, 0, -1), (1, 0, 1, 2)),
+    "iron_butterfly": ((-1, 1, 0, -1), (-1, 0, 2, 0), (1, 1, 1, 0), (1, 0, 1, 1)),
+    "jade_lizard": ((-1, 1, 0, -1), (-1, 0, 0, -1), (1, 0, 1, 1)),
+    "long_call": ((1, 0, 0, -1),),
+    "long_put": ((1, 1, 0, -1),),
+    "long_straddle": ((1, 1, 0, -1), (1, 0, 2, 0)),
+    "long_strangle": ((1, 1, 0, -1), (1, 0, 0, -1)),
+    "bull_call_spread": ((1, 0, 0, -1), (-1, 0, 1, 0)),
+    "bear_put_spread": ((1, 1, 0, -1), (-1, 1, 1, 0)),
+    "call_butterfly": ((-2, 0, 0, -1), (1, 0, 1, 0), (1, 0, 3, 0)),
+    "put_butterfly": ((-2, 1, 0, -1), (1, 1, 1, 0), (1, 1, 3, 0)),
 }
-ALIASES = {"put_credit_spread": "bull_put_spread", "call_credit_spread": "bear_call_spread"}
+DEBIT_STRUCTURES = frozenset(
+    {"long_call", "long_put", "long_straddle", "long_strangle", "bull_call_spread",
+     "bear_put_spread", "call_butterfly", "put_butterfly"}
+)  # fmt: skip
+"""Structures entered for a net debit (the rest for a net credit)."""
+ALIASES = {
+    "put_credit_spread": "bull_put_spread",
+    "call_credit_spread": "bear_call_spread",
+    "call_debit_spread": "bull_call_spread",
+    "put_debit_spread": "bear_put_spread",
+}
 STRUCTURES: tuple[str, ...] = (*LEGS, *ALIASES)
-"""Accepted ``structure`` names (the last two are aliases)."""
+"""Accepted ``structure`` names (the last four are aliases)."""
 
 DEFAULT_RULES: dict[str, Any] = {
     "structure": "iron_condor",
@@ -237,7 +260,7 @@ def compile_rules(**rules: Any) -> Rules:
     name = check_choice(kw["structure"], "structure", STRUCTURES)
     name = ALIASES.get(name, name)
     legs = LEGS[name]
-    has_wing = any(leg[2] == 1 for leg in legs)
+    has_wing = any(leg[2] in (1, 3) for leg in legs)
     sd = _delta(kw["short_delta"], "short_delta")
     width, long_delta = kw["width"], kw["long_delta"]
     wing_mode, wing_target = 1, math.nan
@@ -247,6 +270,9 @@ def compile_rules(**rules: Any) -> Rules:
             if wing_target <= 0.0:
                 msg = f"`width` must be > 0 strike points, got {width!r}"
                 raise ValueError(msg)
+        elif long_delta is not None and any(leg[2] == 3 for leg in legs):
+            msg = f"structure {name!r} has a wing on each side of its body: give `width`"
+            raise ValueError(msg)
         elif long_delta is not None:
             wing_mode, wing_target = 0, _delta(long_delta, "long_delta")
             if wing_target >= sd:
@@ -275,10 +301,7 @@ def compile_rules(**rules: Any) -> Rules:
     slip = _real(kw["slippage"], "slippage", low=0.0, high=1.0)
     c_contract = _real(kw["commission_per_contract"], "commission_per_contract", low=0.0)
     c_order = _real(kw["commission_per_order"], "commission_per_order", low=0.0)
-    pt = _optional(kw["profit_target"], "profit_target", low=0.0, high=1.0)
-    if pt == 0.0:
-        msg = "`profit_target` must be in (0, 1] (or None), got 0"
-        raise ValueError(msg)
+    pt = _positive(kw["profit_target"], "profit_target")
     sl = _optional(kw["stop_loss"], "stop_loss", low=0.0)
     if sl == 0.0:
         msg = "`stop_loss` must be > 0 (or None), got 0"
@@ -295,9 +318,12 @@ def compile_rules(**rules: Any) -> Rules:
         raise ValueError(msg)
 
     leg_i = np.array([list(leg) for leg in legs], dtype=np.int64)
-    leg_f = np.array([sd if leg[2] == 0 else wing_target for leg in legs], dtype=np.float64)
+    leg_f = np.array(
+        [sd if leg[2] == 0 else 0.0 if leg[2] == 2 else wing_target for leg in legs],
+        dtype=np.float64,
+    )
     if has_wing and wing_mode == 0:
-        leg_i[:, 2] = 0  # wings by delta too
+        leg_i[leg_i[:, 2] == 1, 2] = 0  # wings by delta too
     params = np.zeros(_kb.N_PARAMS, dtype=np.float64)
     params[_kb.P_CAPITAL] = cap
     params[_kb.P_QTY] = qty
@@ -359,6 +385,7 @@ def compile_rules(**rules: Any) -> Rules:
     )
     settlement = check_choice(kw["settlement"], "settlement", ("cash", "physical"))
     params[_kb.P_PHYSICAL] = 1.0 if settlement == "physical" else 0.0
+    params[_kb.P_DEBIT] = 1.0 if name in DEBIT_STRUCTURES else 0.0
     if not math.isnan(params[_kb.P_ROLL_DTE]) and params[_kb.P_ROLL_DTE] >= lo_dte:
         msg = (
             f"`roll_dte` ({params[_kb.P_ROLL_DTE]:g}) must be < `min_dte` ({lo_dte}): a roll "

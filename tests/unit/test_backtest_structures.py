@@ -1,0 +1,112 @@
+"""Every backtest structure: legs as defined, credit or debit, margin, replay; debit exits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from fastopt import Strategy
+from fastopt.backtest import replay, run_backtest
+from fastopt.backtest.rules import DEBIT_STRUCTURES, LEGS
+from fastopt.data import generate_chains
+from fastopt.strategies.margin import margin
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return generate_chains(start="2017-01-01", end="2017-09-30", max_dte=60, seed=12)
+
+
+def parse(text):
+    units, kind, strike, expiry = text.split()
+    return int(units), kind, float(strike), dt.date.fromisoformat(expiry)
+
+
+def fill_price(chain, day, units, kind, strike, expiry):
+    row = chain.filter((pl.col("date") == day) & (pl.col("strike") == strike)
+                       & (pl.col("kind") == ("put" if kind == "P" else "call"))
+                       & (pl.col("expiry") == expiry))  # fmt: skip
+    return row["bid"][0] if units < 0 else row["ask"][0]
+
+
+@pytest.mark.parametrize("structure", sorted(LEGS))
+def test_structure_legs_prices_margin_and_replay(chain, structure):
+    delta = 0.5 if "straddle" in structure or "iron_butterfly" in structure else 0.3
+    res = run_backtest(chain, structure, short_delta=delta, width=20.0, min_dte=20, max_dte=45,
+                       quantity=2, max_margin_usage=None)  # fmt: skip
+    assert res.trades.height >= 3, structure
+    spec = LEGS[structure]
+    for t in res.trades.iter_rows(named=True):
+        legs = [parse(x) for x in t["legs"]]
+        assert [u for u, *_ in legs] == [2 * s[0] for s in spec]
+        assert [k for _, k, _, _ in legs] == ["P" if s[1] else "C" for s in spec]
+        assert len({e for *_, e in legs}) == 1  # one expiry
+        strikes = [k for _, _, k, _ in legs]
+        for (_, kind, mode, ref), k in zip(spec, strikes, strict=True):
+            if mode == 2:
+                assert k == strikes[ref]
+            elif mode in (1, 3):
+                out = (mode == 1) == (kind == 0)  # calls further out are higher
+                assert (k > strikes[ref]) if out else (k < strikes[ref])
+                assert abs(abs(k - strikes[ref]) - 20.0) <= 10.0
+        # the credit is the natural fill of the legs, per structure unit
+        credit = sum(-u / 2 * fill_price(chain, t["entry_date"], u, kd, k, e)
+                     for u, kd, k, e in legs)  # fmt: skip
+        assert t["entry_credit"] == pytest.approx(credit, abs=1e-9)
+        assert (t["entry_credit"] < 0) == (structure in DEBIT_STRUCTURES)
+    # buying-power reduction agrees with the margin module on the first trade
+    t = res.trades.row(0, named=True)
+    text = "; ".join(
+        f"{u} {kd} {k:g} @{fill_price(chain, t['entry_date'], u, kd, k, e)} {e}"
+        for u, kd, k, e in (parse(x) for x in t["legs"])
+    )
+    s = Strategy.from_text(text, spot=t["entry_underlying"], asof=t["entry_date"])
+    m = margin(s, underlying="broad_index")
+    assert t["bpr"] == pytest.approx(m.buying_power_reduction, rel=1e-9, abs=1e-6), (
+        structure, m.strategy_type, m.components)  # fmt: skip
+    assert replay(res.trades, chain).equity().equals(res.equity)
+
+
+def test_long_call_profit_target_on_the_debit():
+    days = [dt.date(2024, 1, d) for d in (2, 3, 4, 5)]
+    rows = [
+        {"date": day, "expiry": dt.date(2024, 2, 16), "strike": 100.0, "kind": "call",
+         "bid": b, "ask": a, "underlying": u, "delta": 0.5, "iv": 0.2}
+        for day, (b, a), u in zip(days, ((2.0, 2.1), (3.0, 3.1), (4.3, 4.4), (6.0, 6.1)),
+                                  (100.0, 101.0, 102.5, 104.0), strict=True)
+    ]  # fmt: skip
+    res = run_backtest(pl.DataFrame(rows), "long_call", short_delta=0.5, min_dte=5,
+                       profit_target=1.0, stop_loss=0.5)  # fmt: skip
+    t = res.trades.row(0, named=True)
+    assert t["entry_credit"] == pytest.approx(-2.1)  # bought at the ask
+    assert t["exit_reason"] == "profit_target"  # sold at 4.3 >= 2 x 2.1
+    assert t["exit_date"] == days[2]
+    assert t["exit_debit"] == pytest.approx(-4.3)
+    assert t["pnl"] == pytest.approx((4.3 - 2.1) * 100)
+    assert t["bpr"] == pytest.approx(210.0)  # a debit is paid in full
+
+
+def test_long_put_stop_loss_on_the_debit():
+    days = [dt.date(2024, 1, d) for d in (2, 3, 4)]
+    rows = [
+        {"date": day, "expiry": dt.date(2024, 2, 16), "strike": 100.0, "kind": "put",
+         "bid": b, "ask": a, "underlying": 100.0, "delta": -0.5, "iv": 0.2}
+        for day, (b, a) in zip(days, ((2.0, 2.2), (1.2, 1.3), (1.0, 1.1)), strict=True)
+    ]  # fmt: skip
+    res = run_backtest(pl.DataFrame(rows), "long_put", short_delta=0.5, min_dte=5,
+                       profit_target=None, stop_loss=0.5)  # fmt: skip
+    t = res.trades.row(0, named=True)
+    # day 2: selling at 1.2 loses 45 % of 2.2 (not yet); day 3: at 1.0, 55 %
+    assert t["exit_reason"] == "stop_loss"
+    assert t["exit_date"] == days[2]
+    res2 = run_backtest(pl.DataFrame(rows), "long_put", short_delta=0.5, min_dte=5,
+                        profit_target=None, stop_loss=0.4)  # fmt: skip
+    assert res2.trades["exit_reason"][0] == "stop_loss"
+    assert res2.trades["exit_date"][0] == days[1]
+
+
+def test_butterfly_needs_a_width():
+    with pytest.raises(ValueError, match="wing on each side"):
+        run_backtest(pl.DataFrame(), "call_butterfly", long_delta=0.1)
