@@ -28,6 +28,7 @@ bench: $(STAMP)
 
 bench-peers: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,peers]'
+	$(PY) -m pip install --quiet --ignore-requires-python optopsy==2.3.0
 	$(PY) -m pytest benchmarks/peers --benchmark-only
 
 # Line coverage of the facade (compiled run) and of the kernels (NUMBA_DISABLE_JIT=1

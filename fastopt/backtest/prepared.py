@@ -191,9 +191,10 @@ def _chain_frame(chain: object) -> pl.DataFrame:
 
     if isinstance(chain, pl.LazyFrame):
         chain = chain.collect()
-    if not isinstance(chain, pl.DataFrame):
+    loaded = not isinstance(chain, pl.DataFrame)
+    if loaded:
         try:
-            chain = load_chain(chain)  # pandas frames, paths
+            chain = load_chain(chain)  # pandas frames, paths: validated there
         except TypeError:
             msg = f"`chain` must be a Polars or pandas DataFrame, got {type(chain).__name__}"
             raise TypeError(msg) from None
@@ -201,7 +202,7 @@ def _chain_frame(chain: object) -> pl.DataFrame:
     if chain.height == 0:
         msg = "`chain` is empty (0 rows)"
         raise ValueError(msg)
-    frame, _ = validate_chain(chain)
+    frame = chain if loaded else validate_chain(chain)[0]
     if frame.schema["date"] != pl.Date and not isinstance(frame.schema["date"], pl.Datetime):
         msg = f"`chain` `date` must be a Date or Datetime, got {frame.schema['date']}"
         raise ValueError(msg)

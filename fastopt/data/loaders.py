@@ -89,8 +89,17 @@ def _scan(source: str | os.PathLike[str]) -> pl.LazyFrame:
     return pl.scan_csv(path, try_parse_dates=True)
 
 
-def _normalise(lf: pl.LazyFrame, columns: Mapping[str, str] | None) -> pl.LazyFrame:
-    """Rename vendor columns, normalise ``kind`` and string/datetime dates, lazily."""
+def _kind_expr() -> pl.Expr:
+    """``kind`` spelled any common way (``"C"``, ``" Call "``, ...) as ``"call"``/``"put"``."""
+    low = pl.col("kind").cast(pl.String).str.strip_chars().str.to_lowercase()
+    return low.replace(_KIND_WORDS).alias("kind")
+
+
+def _normalise(
+    lf: pl.LazyFrame, columns: Mapping[str, str] | None, *, kind: bool = True
+) -> pl.LazyFrame:
+    """Rename vendor columns, normalise string/datetime dates and (``kind=True``) ``kind``,
+    lazily."""
     names = lf.collect_schema().names()
     bom = {n: n.lstrip("\ufeff").strip() for n in names if n != n.lstrip("\ufeff").strip()}
     if bom:
@@ -109,17 +118,21 @@ def _normalise(lf: pl.LazyFrame, columns: Mapping[str, str] | None) -> pl.LazyFr
         lf = lf.rename(dict(columns))
     schema = lf.collect_schema()
     exprs: list[pl.Expr] = []
-    if "kind" in schema and (
-        schema["kind"] in (pl.String, pl.Categorical) or isinstance(schema["kind"], pl.Enum)
-    ):
-        low = pl.col("kind").cast(pl.String).str.strip_chars().str.to_lowercase()
-        exprs.append(low.replace(_KIND_WORDS).alias("kind"))
+    if kind and _textual_kind(schema):
+        exprs.append(_kind_expr())
     for name in ("date", "expiry"):
         if name in schema and schema[name] == pl.String:
             exprs.append(pl.col(name).str.to_date(strict=True))
     if "expiry" in schema and isinstance(schema["expiry"], pl.Datetime):
         exprs.append(pl.col("expiry").dt.date())
     return lf.with_columns(exprs) if exprs else lf
+
+
+def _textual_kind(schema: Mapping[str, Any]) -> bool:
+    dtype = schema.get("kind")
+    return dtype is not None and (
+        dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+    )
 
 
 def _date_filter(lf: pl.LazyFrame, start: DateLike | None, end: DateLike | None) -> pl.LazyFrame:
@@ -251,10 +264,14 @@ def load_chain(
             f"DataFrame, got {type(source).__name__}"
         )
         raise TypeError(msg)
-    lf = _date_filter(_normalise(lf, columns), start, end)
+    lf = _date_filter(_normalise(lf, columns, kind=lazy), start, end)
     if lazy:
         return lf
     frame = lf.collect()
+    if _textual_kind(frame.schema) and not (
+        frame.schema["kind"] == pl.String and bool(frame["kind"].is_in(["call", "put"]).all())
+    ):  # spelled otherwise: normalise (skipped when already canonical: 4M strings cost)
+        frame = frame.with_columns(_kind_expr())
     if "date" in frame.columns and isinstance(frame.schema["date"], pl.Datetime):
         d = frame["date"]
         if d.is_null().all() or bool((d.dt.truncate("1d") == d).all()):
