@@ -162,7 +162,9 @@ TF_UND = 5
 TF_UND_EXIT = 6
 TF_QTY = 7
 TF_BPR = 8
-N_TF = 9
+TF_EPRICE0 = 9  # per-leg entry fill prices (per share, MAX_LEGS columns)
+TF_XPRICE0 = 9 + MAX_LEGS  # per-leg exit prices: fill, intrinsic or stock settlement
+N_TF = 9 + 2 * MAX_LEGS
 
 
 @jit_inline
@@ -353,6 +355,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     p_itm = np.zeros((max_pos, MAX_LEGS), dtype=np.bool_)
     new = np.full(MAX_LEGS, -1, dtype=np.int64)
     prices = np.zeros(MAX_LEGS)
+    exit_px = np.zeros(MAX_LEGS)
 
     realised = 0.0
     n_trades = 0
@@ -421,12 +424,14 @@ def run_nb(  # type: ignore[no-untyped-def]
                 reason = R_PHYSICAL
                 comm = 0.0
                 for j in range(n_legs):
+                    exit_px[j] = 0.0
                     if p_itm[p, j]:
                         r0 = p_rows[p, j]
                         if kind[r0] == 0:
-                            debit -= leg_i[j, 0] * (spot - strike[r0])
+                            exit_px[j] = spot - strike[r0]
                         else:
-                            debit -= leg_i[j, 0] * (strike[r0] - spot)
+                            exit_px[j] = strike[r0] - spot
+                        debit -= leg_i[j, 0] * exit_px[j]
             elif today > p_exp[p] or (today == p_exp[p] and day_end):
                 reason = R_EXPIRY
                 comm = 0.0
@@ -440,6 +445,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                     p_itm[p, j] = intrinsic > 0.0
                     any_itm = any_itm or intrinsic > 0.0
                     debit -= leg_i[j, 0] * intrinsic
+                    exit_px[j] = intrinsic
                 if physical and any_itm and not last:
                     p_pending[p] = True  # settle into stock; sell it on the next bar
                     continue
@@ -492,11 +498,15 @@ def run_nb(  # type: ignore[no-untyped-def]
                             or (kind[r] == 0 and div_next > 0.0 and mid - intrinsic < div_next)
                         )
                     ):
-                        debit -= sign * intrinsic
+                        exit_px[j] = intrinsic
                     else:
-                        debit -= sign * (ask[r] if sign < 0 else bid[r])
+                        exit_px[j] = ask[r] if sign < 0 else bid[r]
+                    debit -= sign * exit_px[j]
             elif reason != R_EXPIRY and reason != R_PHYSICAL:
                 debit = p_nat[p]
+                for j in range(n_legs):
+                    r = p_last[p, j]
+                    exit_px[j] = ask[r] if leg_i[j, 0] < 0 else bid[r]
             if reason == R_ROLL and not last:
                 force_entry = True
                 rolled_from = p_trade[p]
@@ -508,6 +518,8 @@ def run_nb(  # type: ignore[no-untyped-def]
             for j in range(MAX_LEGS):
                 trade_i[t, TI_XROW0 + j] = p_last[p, j]
             trade_f[t, TF_DEBIT] = debit
+            for j in range(MAX_LEGS):
+                trade_f[t, TF_XPRICE0 + j] = exit_px[j] if j < n_legs else np.nan
             trade_f[t, TF_EXIT_COMM] = comm
             trade_f[t, TF_PNL] = pnl
             trade_f[t, TF_UND_EXIT] = spot
@@ -685,6 +697,9 @@ def run_nb(  # type: ignore[no-untyped-def]
                     trade_f[t, TF_UND_EXIT] = np.nan
                     trade_f[t, TF_QTY] = qty
                     trade_f[t, TF_BPR] = qty * bpr_unit
+                    for j in range(MAX_LEGS):
+                        trade_f[t, TF_EPRICE0 + j] = prices[j] if j < n_legs else np.nan
+                        trade_f[t, TF_XPRICE0 + j] = np.nan
         # ---------------------------------------------------------- equity
         value = capital + realised
         count = 0

@@ -94,6 +94,37 @@ class BacktestResult:
     trades: pl.DataFrame
     metrics: pl.DataFrame
 
+    def positions(self) -> pl.DataFrame:
+        """The positions held at the end of every bar: one row per bar and open trade.
+
+        Returns
+        -------
+        polars.DataFrame
+            ``date``, ``trade`` (row of :attr:`trades`), ``legs``, ``quantity``,
+            ``entry_date``, ``entry_credit`` -- a trade is held from its entry
+            bar up to the bar before its exit. Marks on each bar:
+            :func:`fastopt.backtest.replay` (``Replay.positions``).
+
+        Examples
+        --------
+        >>> from fastopt.backtest import run_backtest
+        >>> from fastopt.data import generate_chains
+        >>> chain = generate_chains(start="2018-01-02", end="2018-03-30", max_dte=45, seed=1)
+        >>> res = run_backtest(chain, "short_put", short_delta=0.2, min_dte=20, max_dte=40)
+        >>> held = res.positions()
+        >>> held.group_by("date").len().sort("date")["len"].to_list() == (
+        ...     res.equity.filter(pl.col("open_positions") > 0)["open_positions"].to_list())
+        True
+        """
+        trades = self.trades.with_row_index("trade").select(
+            pl.col("trade").cast(pl.Int64), "legs", "quantity", "entry_date", "exit_date",
+            "entry_credit",
+        )  # fmt: skip
+        held = self.equity.select("date").join_where(
+            trades, pl.col("date") >= pl.col("entry_date"), pl.col("date") < pl.col("exit_date")
+        )
+        return held.drop("exit_date").sort("date", "trade")
+
     def save(self, directory: str | os.PathLike[str]) -> dict[str, Path]:
         """Write ``equity.parquet``, ``trades.parquet`` and ``metrics.parquet``.
 
@@ -473,6 +504,12 @@ def _position_greeks(
     return out
 
 
+def _price_lists(values: np.ndarray[Any, Any]) -> pl.Series:
+    """Per-leg prices as a List(Float64) column (null for a trade still open)."""
+    rows = [None if np.isnan(v).any() else v.tolist() for v in values]
+    return pl.Series(rows, dtype=pl.List(pl.Float64))
+
+
 def _trade_frame(
     ti: np.ndarray[Any, Any],
     tf: np.ndarray[Any, Any],
@@ -545,6 +582,8 @@ def _trade_frame(
                 np.where(ti[:, _kb.TI_ROLLED_FROM] >= 0, ti[:, _kb.TI_ROLLED_FROM], -1),
                 dtype=pl.Int64,
             ).replace(-1, None),
+            "entry_prices": _price_lists(tf[:, _kb.TF_EPRICE0 : _kb.TF_EPRICE0 + m]),
+            "exit_prices": _price_lists(tf[:, _kb.TF_XPRICE0 : _kb.TF_XPRICE0 + m]),
             "entry_credit": money(tf[:, _kb.TF_CREDIT]),
             "exit_debit": money(tf[:, _kb.TF_DEBIT]),
             "bpr": money(tf[:, _kb.TF_BPR]),
