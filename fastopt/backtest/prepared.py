@@ -327,7 +327,7 @@ def prepare_chain(
     >>> chain = generate_chains(start="2018-01-02", end="2018-01-31", max_dte=45, seed=1)
     >>> prep = prepare_chain(chain, start="2018-01-08")
     >>> prep.n_days, str(prep.date(0)), prep.n_rows < chain.height
-    (18, '2018-01-08', True)
+    (17, '2018-01-08', True)
     """
     if isinstance(chain, PreparedChain):
         _check_range(start, end)
