@@ -14,11 +14,16 @@ Contract (NumPy arrays and scalars only; the facade
   (int64, 0 = Monday ... 6 = Sunday), ``und`` (float64, the underlying),
   ``day_f`` (n_days, N_DAY_F) float64: the IV rank and IV percentile of the
   day in percent (``DF_*`` columns; NaN = undefined);
-* the structure: ``leg_i`` (n_legs, 4) int64 rows ``(sign, kind, mode, ref)``
-  -- ``sign`` -1 short / +1 long, ``mode`` 0 = chosen by ``|delta|`` nearest
-  ``leg_f[l]``, 1 = a wing ``leg_f[l]`` strike points further out of the money
-  than leg ``ref`` (an earlier leg of the same kind); at most :data:`MAX_LEGS`,
-  at most one short and one long leg of each kind;
+* the structure: ``leg_i`` (n_legs, LEG_COLS) int64 rows ``(sign, kind, mode, ref,
+  slot)``
+  -- ``sign`` the signed units of the leg per structure (-2 for a butterfly
+  body), ``mode`` 0 = chosen by ``|delta|`` nearest ``leg_f[l]``, 1 = a wing
+  ``leg_f[l]`` strike points further out of the money than leg ``ref`` (an
+  earlier leg), 2 = the strike of leg ``ref``, 3 = a wing ``leg_f[l]`` points
+  further in the money, 4 = the strike nearest ``spot * (1 -/+ leg_f[l])``
+  (puts below, calls above: moneyness); ``slot`` 0 = the traded (near) expiry,
+  1 = the far expiry of a calendar or diagonal (nearest ``near +
+  P_CALENDAR_GAP`` days, later than the near one); at most :data:`MAX_LEGS`;
 * ``params`` float64 of length :data:`N_PARAMS`, indexed by the ``P_*``
   constants; NaN switches a rule off.
 
@@ -72,6 +77,7 @@ from fastopt.kernels._jit import jit, jit_inline, jit_parallel
 from fastopt.kernels.margin import expiry_worst_value_nb, naked_requirement
 
 MAX_LEGS = 4
+LEG_COLS = 5  # (units, kind, mode, ref, slot): slot 0 = the traded expiry, 1 = a later one
 
 P_CAPITAL = 0
 P_QTY = 1
@@ -108,7 +114,9 @@ P_ROLL_DELTA = 37  # roll when a short leg's |delta| >= this
 P_EARLY_EXTRINSIC = 38  # a short ITM leg whose extrinsic value < this is assigned early
 P_PHYSICAL = 39  # 1.0: ITM legs settle into stock, sold on the next bar
 P_DEBIT = 40  # 1.0: a debit structure (entries need a net debit), else a net credit
-N_PARAMS = 41
+P_SLIP_ABS = 41  # fixed slippage per share on every entry price (ticks x tick size)
+P_CALENDAR_GAP = 42  # far legs: the expiry nearest (near expiry + gap) days, after the near one
+N_PARAMS = 43
 
 TF_BAR = 0
 TF_HOUR = 1
@@ -309,6 +317,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     max_pos = int(params[P_MAX_POS])
     fill_mid = params[P_FILL_MID] != 0.0
     slip = params[P_SLIPPAGE]
+    slip_abs = params[P_SLIP_ABS]
     per_contract = params[P_COMM_CONTRACT] + params[P_COMM_FEE]
     c_order = params[P_COMM_ORDER]
     pt = params[P_PROFIT_TARGET]
@@ -333,6 +342,10 @@ def run_nb(  # type: ignore[no-untyped-def]
     early = params[P_EARLY_EXTRINSIC]
     physical = params[P_PHYSICAL] != 0.0
     debit_trade = params[P_DEBIT] != 0.0
+    calendar_gap = params[P_CALENDAR_GAP]
+    has_far = False
+    for j in range(n_legs):
+        has_far = has_far or leg_i[j, 4] == 1
     n_contracts = 0
     for j in range(n_legs):
         n_contracts += abs(leg_i[j, 0])
@@ -438,6 +451,13 @@ def run_nb(  # type: ignore[no-untyped-def]
                 any_itm = False
                 for j in range(n_legs):
                     r0 = p_rows[p, j]
+                    if leg_i[j, 4] == 1:  # a far leg of a calendar: sold / bought back
+                        r = p_last[p, j]
+                        exit_px[j] = ask[r] if leg_i[j, 0] < 0 else bid[r]
+                        debit -= leg_i[j, 0] * exit_px[j]
+                        comm += per_contract * abs(leg_i[j, 0]) * (scale / mult)
+                        p_itm[p, j] = False
+                        continue
                     if kind[r0] == 0:
                         intrinsic = max(spot - strike[r0], 0.0)
                     else:
@@ -446,6 +466,8 @@ def run_nb(  # type: ignore[no-untyped-def]
                     any_itm = any_itm or intrinsic > 0.0
                     debit -= leg_i[j, 0] * intrinsic
                     exit_px[j] = intrinsic
+                if comm > 0.0:
+                    comm += c_order
                 if physical and any_itm and not last:
                     p_pending[p] = True  # settle into stock; sell it on the next bar
                     continue
@@ -575,15 +597,38 @@ def run_nb(  # type: ignore[no-untyped-def]
                 ehi = elo
                 while ehi < hi and expiry[ehi] == best_e:
                     ehi += 1
+            flo = ehi
+            fhi = ehi
+            if ok and has_far:  # the far expiry: nearest best_e + gap, strictly later
+                best_f = -1
+                best_gap = np.inf
+                r = ehi
+                while r < hi:
+                    e = expiry[r]
+                    gap_err = abs(e - best_e - calendar_gap)
+                    if gap_err < best_gap:
+                        best_gap = gap_err
+                        best_f = e
+                    while r < hi and expiry[r] == e:
+                        r += 1
+                ok = best_f >= 0
+                if ok:
+                    while expiry[flo] != best_f:
+                        flo += 1
+                    fhi = flo
+                    while fhi < hi and expiry[fhi] == best_f:
+                        fhi += 1
             for j in range(n_legs):
                 if not ok:
                     break
+                alo = elo if leg_i[j, 4] == 0 else flo
+                ahi = ehi if leg_i[j, 4] == 0 else fhi
                 lk = leg_i[j, 1]
                 target = leg_f[j]
                 best_r = -1
                 best_err = np.inf
                 if leg_i[j, 2] == 0:
-                    for r in range(elo, ehi):
+                    for r in range(alo, ahi):
                         if kind[r] != lk or not math.isfinite(delta[r]):
                             continue
                         if not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
@@ -594,9 +639,21 @@ def run_nb(  # type: ignore[no-untyped-def]
                             best_r = r
                     if best_r < 0 or best_err > tol:
                         ok = False
+                elif leg_i[j, 2] == 4:  # by moneyness: the strike nearest spot x (1 -/+ m)
+                    want = spot * (1.0 - target) if lk == 1 else spot * (1.0 + target)
+                    for r in range(alo, ahi):
+                        if kind[r] != lk or not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
+                            continue
+                        err = abs(strike[r] - want)
+                        # ties go further out of the money
+                        if err < best_err or (lk == 0 and err == best_err):
+                            best_err = err
+                            best_r = r
+                    if best_r < 0:
+                        ok = False
                 elif leg_i[j, 2] == 2:  # the same strike as the reference leg
                     ks = strike[new[leg_i[j, 3]]]
-                    for r in range(elo, ehi):
+                    for r in range(alo, ahi):
                         quoted_here = math.isfinite(bid[r]) and math.isfinite(ask[r])
                         if kind[r] == lk and strike[r] == ks and quoted_here:
                             best_r = r
@@ -606,7 +663,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                     ks = strike[new[leg_i[j, 3]]]
                     up = (lk == 0) == (leg_i[j, 2] == 1)
                     want = ks + target if up else ks - target
-                    for r in range(elo, ehi):
+                    for r in range(alo, ahi):
                         if kind[r] != lk:
                             continue
                         if not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
@@ -634,12 +691,12 @@ def run_nb(  # type: ignore[no-untyped-def]
                     mid = 0.5 * (bid[r] + ask[r])
                     if sign < 0:
                         base = mid if fill_mid else bid[r]
-                        prices[j] = base - slip * spread
+                        prices[j] = base - (slip * spread + slip_abs)
                         credit -= sign * prices[j]
                         nat_debit -= sign * ask[r]
                     else:
                         base = mid if fill_mid else ask[r]
-                        prices[j] = base + slip * spread
+                        prices[j] = base + (slip * spread + slip_abs)
                         credit -= sign * prices[j]
                         nat_debit -= sign * bid[r]
                     mid_debit -= sign * mid

@@ -74,7 +74,7 @@ class RuleSets:
     Attributes
     ----------
     leg_i : numpy.ndarray
-        ``(n_sets, MAX_LEGS, 4)`` int64 leg tables (rows past ``n_legs`` unused).
+        ``(n_sets, MAX_LEGS, LEG_COLS)`` int64 leg tables (rows past ``n_legs`` unused).
     leg_f : numpy.ndarray
         ``(n_sets, MAX_LEGS)`` float64 leg targets.
     n_legs : numpy.ndarray
@@ -182,7 +182,7 @@ def compile_grid(
     check_rule_names(base, "`fixed`")
     sets = _expand(grid)
     n = len(sets)
-    leg_i = np.zeros((n, _kb.MAX_LEGS, 4), dtype=np.int64)
+    leg_i = np.zeros((n, _kb.MAX_LEGS, _kb.LEG_COLS), dtype=np.int64)
     leg_f = np.zeros((n, _kb.MAX_LEGS), dtype=np.float64)
     n_legs = np.zeros(n, dtype=np.int64)
     params = np.zeros((n, _kb.N_PARAMS), dtype=np.float64)
@@ -223,7 +223,7 @@ def evaluate_sets(
 
     out = np.full((n, _N_VALUES), np.nan)
     out[:, 0] = equity[:, -1]
-    equity, open_n = daily_closes(prep, equity, open_n)
+    equity, open_n = daily_closes(prep.day_num, equity, open_n, intraday=prep.intraday)
     n_days = equity.shape[1]
     out[:, 1 + _km.Metric.n_trades] = n_trades
     solvent = (equity > 0.0).all(axis=1)

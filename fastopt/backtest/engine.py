@@ -52,6 +52,10 @@ Structure = Literal[
     "bear_put_spread",
     "call_butterfly",
     "put_butterfly",
+    "call_calendar",
+    "put_calendar",
+    "call_diagonal",
+    "put_diagonal",
 ]
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -85,9 +89,11 @@ class BacktestResult:
         and ``days_held`` (calendar days).
     metrics : polars.DataFrame
         One row from :func:`fastopt.backtest.performance_metrics` of the
-        equity curve with the trade P&Ls and the exposure (days with an open
-        position); every metric is null when the account value reaches
-        ``<= 0`` or the curve has a single day.
+        equity curve (daily closes) with the trade P&Ls, the exposure (days
+        with an open position) and the buy-and-hold of the underlying as the
+        benchmark (``benchmark_return``, ``excess_return``, ``beta``, ...);
+        every metric is null when the account value reaches ``<= 0`` or the
+        curve has a single day.
     """
 
     equity: pl.DataFrame
@@ -207,6 +213,10 @@ def run_backtest(
     roll_delta: float | None = None,
     early_assignment_extrinsic: float | None = None,
     settlement: Literal["cash", "physical"] = "cash",
+    short_moneyness: float | None = None,
+    slippage_ticks: float = 0.0,
+    tick_size: float = 0.05,
+    calendar_gap: int = 30,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
 ) -> BacktestResult:
@@ -231,8 +241,12 @@ def run_backtest(
         ``"long_strangle"``, ``"bull_call_spread"`` (``"call_debit_spread"``),
         ``"bear_put_spread"`` (``"put_debit_spread"``), ``"call_butterfly"``,
         ``"put_butterfly"`` (long butterflies: two short body contracts, a
-        wing ``width`` on each side). The legs are in
-        :data:`fastopt.backtest.rules.LEGS`; all legs share one expiry.
+        wing ``width`` on each side), ``"call_calendar"``, ``"put_calendar"``
+        (short the traded expiry, long the same strike ``calendar_gap`` days
+        later), ``"call_diagonal"``, ``"put_diagonal"`` (the long far leg
+        ``width`` points in the money of the short). The legs are in
+        :data:`fastopt.backtest.rules.LEGS`. At the near expiry the near legs
+        settle and the far legs close at their natural price.
     short_delta : float, default 0.16
         Target ``|delta|`` of the body legs chosen by delta: the shorts of a
         credit structure, the first long of a debit one (the long call of a
@@ -334,6 +348,18 @@ def run_backtest(
         before an ex-dividend date when their extrinsic value is below the
         dividend (the chain's optional ``dividend`` column, cash per share on
         its ex-date), whatever this setting.
+    short_moneyness : float or None
+        Choose the body legs by moneyness instead of delta: the strike
+        nearest ``spot * (1 - short_moneyness)`` for puts and ``spot * (1 +
+        short_moneyness)`` for calls (0.05 = 5 % out of the money; 0 = at the
+        money), in [0, 1]; ``short_delta`` and ``delta_tolerance`` are then
+        not used for them.
+    slippage_ticks, tick_size : float
+        A fixed slippage of ``slippage_ticks * tick_size`` per share on every
+        entry price (sells lower, buys higher), on top of ``slippage``.
+    calendar_gap : int, default 30
+        Calendars and diagonals: the far legs take the expiry nearest
+        ``calendar_gap`` calendar days after the traded one (and later than it).
     settlement : {"cash", "physical"}
         At expiry: settle in cash at intrinsic value, or (``"physical"``)
         take in-the-money legs into stock at their strikes and sell it at the
@@ -416,6 +442,10 @@ def run_backtest(
         roll_delta=roll_delta,
         early_assignment_extrinsic=early_assignment_extrinsic,
         settlement=settlement,
+        short_moneyness=short_moneyness,
+        slippage_ticks=slippage_ticks,
+        tick_size=tick_size,
+        calendar_gap=calendar_gap,
     )
     prep = prepare_chain(chain, start=start, end=end)
     return run_prepared(prep, rules, stacklevel=3)
@@ -471,7 +501,14 @@ def run_prepared(prep: PreparedChain, rules: Rules, *, stacklevel: int = 2) -> B
     return BacktestResult(
         equity=eq,
         trades=trades,
-        metrics=_metrics(*_with_pnl(daily_closes(prep, equity, open_n), trades)),
+        metrics=run_metrics(
+            prep.day_num,
+            prep.underlying,
+            equity,
+            trades["pnl"].to_numpy(),
+            open_n,
+            intraday=prep.intraday,
+        ),
     )
 
 
@@ -514,7 +551,7 @@ def _trade_frame(
     ti: np.ndarray[Any, Any],
     tf: np.ndarray[Any, Any],
     prep: PreparedChain,
-    legs: tuple[tuple[int, int, int, int], ...],
+    legs: tuple[tuple[int, int, int, int, int], ...],
     multiplier: float,
 ) -> pl.DataFrame:
     """The trade log from the kernel's trade records."""
@@ -601,31 +638,39 @@ def _trade_frame(
 
 
 def daily_closes(
-    prep: PreparedChain, equity: np.ndarray[Any, Any], open_n: np.ndarray[Any, Any]
+    day_num: np.ndarray[Any, Any],
+    equity: np.ndarray[Any, Any],
+    open_n: np.ndarray[Any, Any],
+    *,
+    intraday: bool,
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Equity at each day's last bar and the open-position count at any bar of the day
-    (the last axis); unchanged for a daily chain. Metrics are always on daily returns."""
-    if not prep.intraday:
+    """Equity (last axis) at each day's last bar and the open-position count at any bar of
+    the day; unchanged for a daily chain. Metrics are always on daily returns."""
+    if not intraday:
         return equity, open_n
-    first = np.flatnonzero(np.r_[True, prep.day_num[1:] != prep.day_num[:-1]])
-    last = np.r_[first[1:] - 1, prep.n_days - 1]
+    first = np.flatnonzero(np.r_[True, day_num[1:] != day_num[:-1]])
+    last = np.r_[first[1:] - 1, day_num.size - 1]
     return equity[..., last], np.maximum.reduceat(open_n, first, axis=-1)
 
 
-def _with_pnl(
-    closes: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]], trades: pl.DataFrame
-) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    return closes[0], trades["pnl"].to_numpy(), closes[1]
-
-
-def _metrics(
-    equity: np.ndarray[Any, Any], pnl: np.ndarray[Any, Any], open_n: np.ndarray[Any, Any]
+def run_metrics(
+    day_num: np.ndarray[Any, Any],
+    underlying: np.ndarray[Any, Any],
+    equity: np.ndarray[Any, Any],
+    pnl: np.ndarray[Any, Any],
+    open_n: np.ndarray[Any, Any],
+    *,
+    intraday: bool,
 ) -> pl.DataFrame:
-    """``performance_metrics`` of the run, or a row of nulls when it is undefined."""
-    if equity.size >= 2 and bool((equity > 0.0).all()):
+    """``performance_metrics`` of a run on daily closes with the underlying's buy-and-hold
+    as the benchmark, or a row of nulls when the metrics are undefined (the account value
+    reached ``<= 0``, or a single day). Arrays per bar, ``pnl`` per trade."""
+    closes, held = daily_closes(day_num, equity, open_n, intraday=intraday)
+    bench, _ = daily_closes(day_num, underlying, open_n, intraday=intraday)
+    if closes.size >= 2 and bool((closes > 0.0).all()):
         with np.errstate(divide="ignore", invalid="ignore"):  # flat curves: NaN Sharpe (no JIT)
-            return performance_metrics(equity, trades=pnl, exposure=open_n > 0)
-    template = performance_metrics([1.0, 1.0])
+            return performance_metrics(closes, trades=pnl, exposure=held > 0, benchmark=bench)
+    template = performance_metrics([1.0, 1.0], benchmark=[1.0, 1.0])
     return pl.DataFrame(
         {
             c: pl.Series(c, [0 if c == "curve" else None], dtype=template.schema[c])

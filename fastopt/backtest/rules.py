@@ -27,31 +27,37 @@ from fastopt.strategies.margin import NAKED_MIN_PCT, NAKED_PCT
 
 __all__ = ["DEFAULT_RULES", "RULE_NAMES", "STRUCTURES", "Rules", "compile_rules"]
 
-# legs as (signed units, kind: 0 call / 1 put, mode, ref): mode 0 = by |delta| (the
+# legs as (signed units, kind: 0 call / 1 put, mode, ref, slot): mode 0 = by |delta| (the
 # structure's delta target), 1 = a wing `width` further out of the money than leg `ref`,
-# 2 = the same strike as leg `ref`, 3 = a wing `width` further in the money than leg `ref`
-LEGS: dict[str, tuple[tuple[int, int, int, int], ...]] = {
-    "short_put": ((-1, 1, 0, -1),),
-    "short_call": ((-1, 0, 0, -1),),
-    "bull_put_spread": ((-1, 1, 0, -1), (1, 1, 1, 0)),
-    "bear_call_spread": ((-1, 0, 0, -1), (1, 0, 1, 0)),
-    "short_strangle": ((-1, 1, 0, -1), (-1, 0, 0, -1)),
-    "short_straddle": ((-1, 1, 0, -1), (-1, 0, 2, 0)),
-    "iron_condor": ((-1, 1, 0, -1), (1, 1, 1, 0), (-1, 0, 0, -1), (1, 0, 1, 2)),
-    "iron_butterfly": ((-1, 1, 0, -1), (-1, 0, 2, 0), (1, 1, 1, 0), (1, 0, 1, 1)),
-    "jade_lizard": ((-1, 1, 0, -1), (-1, 0, 0, -1), (1, 0, 1, 1)),
-    "long_call": ((1, 0, 0, -1),),
-    "long_put": ((1, 1, 0, -1),),
-    "long_straddle": ((1, 1, 0, -1), (1, 0, 2, 0)),
-    "long_strangle": ((1, 1, 0, -1), (1, 0, 0, -1)),
-    "bull_call_spread": ((1, 0, 0, -1), (-1, 0, 1, 0)),
-    "bear_put_spread": ((1, 1, 0, -1), (-1, 1, 1, 0)),
-    "call_butterfly": ((-2, 0, 0, -1), (1, 0, 1, 0), (1, 0, 3, 0)),
-    "put_butterfly": ((-2, 1, 0, -1), (1, 1, 1, 0), (1, 1, 3, 0)),
+# 2 = the same strike as leg `ref`, 3 = a wing `width` further in the money than leg `ref`;
+# slot 0 = the traded (near) expiry, 1 = the far expiry of a calendar / diagonal
+LEGS: dict[str, tuple[tuple[int, int, int, int, int], ...]] = {
+    "short_put": ((-1, 1, 0, -1, 0),),
+    "short_call": ((-1, 0, 0, -1, 0),),
+    "bull_put_spread": ((-1, 1, 0, -1, 0), (1, 1, 1, 0, 0)),
+    "bear_call_spread": ((-1, 0, 0, -1, 0), (1, 0, 1, 0, 0)),
+    "short_strangle": ((-1, 1, 0, -1, 0), (-1, 0, 0, -1, 0)),
+    "short_straddle": ((-1, 1, 0, -1, 0), (-1, 0, 2, 0, 0)),
+    "iron_condor": ((-1, 1, 0, -1, 0), (1, 1, 1, 0, 0), (-1, 0, 0, -1, 0), (1, 0, 1, 2, 0)),
+    "iron_butterfly": ((-1, 1, 0, -1, 0), (-1, 0, 2, 0, 0), (1, 1, 1, 0, 0), (1, 0, 1, 1, 0)),
+    "jade_lizard": ((-1, 1, 0, -1, 0), (-1, 0, 0, -1, 0), (1, 0, 1, 1, 0)),
+    "long_call": ((1, 0, 0, -1, 0),),
+    "long_put": ((1, 1, 0, -1, 0),),
+    "long_straddle": ((1, 1, 0, -1, 0), (1, 0, 2, 0, 0)),
+    "long_strangle": ((1, 1, 0, -1, 0), (1, 0, 0, -1, 0)),
+    "bull_call_spread": ((1, 0, 0, -1, 0), (-1, 0, 1, 0, 0)),
+    "bear_put_spread": ((1, 1, 0, -1, 0), (-1, 1, 1, 0, 0)),
+    "call_butterfly": ((-2, 0, 0, -1, 0), (1, 0, 1, 0, 0), (1, 0, 3, 0, 0)),
+    "put_butterfly": ((-2, 1, 0, -1, 0), (1, 1, 1, 0, 0), (1, 1, 3, 0, 0)),
+    "call_calendar": ((-1, 0, 0, -1, 0), (1, 0, 2, 0, 1)),
+    "put_calendar": ((-1, 1, 0, -1, 0), (1, 1, 2, 0, 1)),
+    "call_diagonal": ((-1, 0, 0, -1, 0), (1, 0, 3, 0, 1)),
+    "put_diagonal": ((-1, 1, 0, -1, 0), (1, 1, 3, 0, 1)),
 }
 DEBIT_STRUCTURES = frozenset(
     {"long_call", "long_put", "long_straddle", "long_strangle", "bull_call_spread",
-     "bear_put_spread", "call_butterfly", "put_butterfly"}
+     "bear_put_spread", "call_butterfly", "put_butterfly", "call_calendar", "put_calendar",
+     "call_diagonal", "put_diagonal"}
 )  # fmt: skip
 """Structures entered for a net debit (the rest for a net credit)."""
 ALIASES = {
@@ -101,6 +107,10 @@ DEFAULT_RULES: dict[str, Any] = {
     "roll_delta": None,
     "early_assignment_extrinsic": None,
     "settlement": "cash",
+    "short_moneyness": None,
+    "slippage_ticks": 0.0,
+    "tick_size": 0.05,
+    "calendar_gap": 30,
 }
 """Every rule of :func:`fastopt.backtest.run_backtest` with its default."""
 
@@ -122,9 +132,9 @@ class Rules:
     structure : str
         The canonical structure name (aliases resolved).
     legs : tuple of tuple of int
-        ``(sign, kind, mode, ref)`` per leg (see :mod:`fastopt.kernels.backtest`).
+        ``(units, kind, mode, ref, slot)`` per leg (see :mod:`fastopt.kernels.backtest`).
     leg_i : numpy.ndarray
-        ``(n_legs, 4)`` int64 leg table as the kernel reads it.
+        ``(n_legs, LEG_COLS)`` int64 leg table as the kernel reads it.
     leg_f : numpy.ndarray
         ``(n_legs,)`` float64 leg targets (delta or wing width).
     params : numpy.ndarray
@@ -132,7 +142,7 @@ class Rules:
     """
 
     structure: str
-    legs: tuple[tuple[int, int, int, int], ...]
+    legs: tuple[tuple[int, int, int, int, int], ...]
     leg_i: npt.NDArray[np.int64]
     leg_f: npt.NDArray[np.float64]
     params: npt.NDArray[np.float64]
@@ -253,7 +263,7 @@ def compile_rules(**rules: Any) -> Rules:
     >>> from fastopt.backtest.rules import compile_rules
     >>> r = compile_rules(structure="put_credit_spread", short_delta=0.2, width=10)
     >>> r.structure, r.leg_i.shape, float(r.leg_f[1])
-    ('bull_put_spread', (2, 4), 10.0)
+    ('bull_put_spread', (2, 5), 10.0)
     """
     check_rule_names(rules, "compile_rules")
     kw = {**DEFAULT_RULES, **rules}
@@ -271,7 +281,7 @@ def compile_rules(**rules: Any) -> Rules:
                 msg = f"`width` must be > 0 strike points, got {width!r}"
                 raise ValueError(msg)
         elif long_delta is not None and any(leg[2] == 3 for leg in legs):
-            msg = f"structure {name!r} has a wing on each side of its body: give `width`"
+            msg = f"structure {name!r} has an in-the-money wing: give `width` (strike points)"
             raise ValueError(msg)
         elif long_delta is not None:
             wing_mode, wing_target = 0, _delta(long_delta, "long_delta")
@@ -324,6 +334,11 @@ def compile_rules(**rules: Any) -> Rules:
     )
     if has_wing and wing_mode == 0:
         leg_i[leg_i[:, 2] == 1, 2] = 0  # wings by delta too
+    moneyness = _optional(kw["short_moneyness"], "short_moneyness", low=0.0, high=1.0)
+    if not math.isnan(moneyness):  # the body by distance from the spot instead of delta
+        body = np.array([leg[2] == 0 for leg in legs])
+        leg_i[body, 2] = 4
+        leg_f[body] = moneyness
     params = np.zeros(_kb.N_PARAMS, dtype=np.float64)
     params[_kb.P_CAPITAL] = cap
     params[_kb.P_QTY] = qty
@@ -386,6 +401,13 @@ def compile_rules(**rules: Any) -> Rules:
     settlement = check_choice(kw["settlement"], "settlement", ("cash", "physical"))
     params[_kb.P_PHYSICAL] = 1.0 if settlement == "physical" else 0.0
     params[_kb.P_DEBIT] = 1.0 if name in DEBIT_STRUCTURES else 0.0
+    params[_kb.P_CALENDAR_GAP] = check_int(kw["calendar_gap"], "calendar_gap", 1)
+    if settlement == "physical" and any(leg[4] == 1 for leg in legs):
+        msg = f"settlement='physical' is not supported for {name!r} (legs of two expiries)"
+        raise ValueError(msg)
+    ticks = _real(kw["slippage_ticks"], "slippage_ticks", low=0.0)
+    tick = _real(kw["tick_size"], "tick_size", low=0.0)
+    params[_kb.P_SLIP_ABS] = ticks * tick
     if not math.isnan(params[_kb.P_ROLL_DTE]) and params[_kb.P_ROLL_DTE] >= lo_dte:
         msg = (
             f"`roll_dte` ({params[_kb.P_ROLL_DTE]:g}) must be < `min_dte` ({lo_dte}): a roll "

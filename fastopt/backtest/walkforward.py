@@ -26,7 +26,7 @@ import numpy as np
 
 from fastopt._validate import check_choice, check_int
 from fastopt.backtest.batch import BATCH_COLUMNS, compile_grid, run_sets
-from fastopt.backtest.engine import NoTradesWarning, _metrics, _trade_frame, run_prepared
+from fastopt.backtest.engine import NoTradesWarning, _trade_frame, run_metrics, run_prepared
 from fastopt.backtest.prepared import PreparedChain, prepare_chain
 from fastopt.backtest.rules import Rules, compile_rules
 from fastopt.kernels import backtest as _kb
@@ -276,11 +276,13 @@ def walk_forward(
         pl.col("window").cast(pl.Int64), pl.col("set").cast(pl.Int64),
         pl.col("out_of_sample_trades").cast(pl.Int64),
     )  # fmt: skip
-    metrics = _metrics(
-        equity["equity"].to_numpy(),
-        trade_log["pnl"].to_numpy(),
-        equity["open_positions"].to_numpy(),
-    )
+    key = equity["date"].cast(pl.Datetime("us") if prep.intraday else pl.Date).cast(pl.Int64)
+    bars = np.searchsorted(prep.bar_time, key.to_numpy())  # the out-of-sample bars
+    metrics = run_metrics(
+        prep.day_num[bars], prep.underlying[bars], equity["equity"].to_numpy(),
+        trade_log["pnl"].to_numpy(), equity["open_positions"].to_numpy(),
+        intraday=prep.intraday,
+    )  # fmt: skip
     return WalkForwardResult(windows=windows, equity=equity, trades=trade_log, metrics=metrics)
 
 

@@ -234,3 +234,45 @@ def test_iv_rank_and_percentile_filters(generated):
 def test_bad_new_rules(kwargs, match):
     with pytest.raises(ValueError, match=match):
         run_backtest(put_chain(), **SHORT_PUT, **kwargs)
+
+
+# --------------------------------------------------------------------------- moneyness, ticks
+
+
+def test_short_moneyness_picks_strikes_by_distance_from_the_spot(generated):
+    res = run_backtest(generated, "short_strangle", short_moneyness=0.05, min_dte=20,
+                       max_dte=45, end="2017-06-30", max_margin_usage=None)  # fmt: skip
+    assert res.trades.height > 2
+    for t in res.trades.iter_rows(named=True):
+        day = generated.filter(
+            (pl.col("date") == t["entry_date"]) & (pl.col("expiry") == t["expiry"])
+        )
+        spot = t["entry_underlying"]
+        for text in t["legs"]:
+            _, kind, strike, _ = text.split()
+            name = "put" if kind == "P" else "call"
+            want = spot * (0.95 if kind == "P" else 1.05)
+            strikes = day.filter(pl.col("kind") == name)["strike"].to_numpy()
+            assert abs(float(strike) - want) == pytest.approx(np.abs(strikes - want).min())
+
+
+def test_tick_slippage_moves_every_entry_price():
+    base = run_backtest(put_chain(), **SHORT_PUT)
+    slipped = run_backtest(put_chain(), **SHORT_PUT, slippage_ticks=2, tick_size=0.05)
+    assert base.trades["entry_prices"][0].to_list() == [1.0]
+    assert slipped.trades["entry_prices"][0].to_list() == [pytest.approx(0.9)]
+    assert slipped.trades["entry_credit"][0] == pytest.approx(0.9)
+
+
+def test_metrics_include_the_buy_and_hold_benchmark(generated):
+    from fastopt.backtest import performance_metrics
+
+    res = run_backtest(generated, "iron_condor", short_delta=0.16, width=50.0, end="2017-12-31")
+    und = generated.filter(pl.col("date") <= dt.date(2017, 12, 31)).group_by(
+        "date", maintain_order=True).agg(pl.col("underlying").first())  # fmt: skip
+    want = performance_metrics(res.equity["equity"].to_numpy(),
+                               benchmark=und["underlying"].to_numpy())  # fmt: skip
+    for col in ("benchmark_return", "excess_return", "beta", "correlation"):
+        assert res.metrics[col][0] == pytest.approx(want[col][0], rel=1e-12), col
+    last, first = und["underlying"][-1], und["underlying"][0]
+    assert res.metrics["benchmark_return"][0] == pytest.approx(last / first - 1)

@@ -42,9 +42,12 @@ def test_structure_legs_prices_margin_and_replay(chain, structure):
         legs = [parse(x) for x in t["legs"]]
         assert [u for u, *_ in legs] == [2 * s[0] for s in spec]
         assert [k for _, k, _, _ in legs] == ["P" if s[1] else "C" for s in spec]
-        assert len({e for *_, e in legs}) == 1  # one expiry
+        expiries = [e for *_, e in legs]
+        for (*_, slot), e in zip(spec, expiries, strict=True):  # near legs share one expiry
+            assert (e == expiries[0]) == (slot == 0)
+        assert t["expiry"] == expiries[0]
         strikes = [k for _, _, k, _ in legs]
-        for (_, kind, mode, ref), k in zip(spec, strikes, strict=True):
+        for (_, kind, mode, ref, _), k in zip(spec, strikes, strict=True):
             if mode == 2:
                 assert k == strikes[ref]
             elif mode in (1, 3):
@@ -108,5 +111,35 @@ def test_long_put_stop_loss_on_the_debit():
 
 
 def test_butterfly_needs_a_width():
-    with pytest.raises(ValueError, match="wing on each side"):
+    with pytest.raises(ValueError, match="in-the-money wing"):
         run_backtest(pl.DataFrame(), "call_butterfly", long_delta=0.1)
+
+
+def test_calendar_settles_the_near_leg_and_sells_the_far_one_at_the_near_expiry():
+    near, far = dt.date(2024, 1, 5), dt.date(2024, 2, 2)
+    days = [dt.date(2024, 1, d) for d in (2, 3, 4, 5)]
+    rows = []
+    for day, und, (nb, na), (fb, fa) in zip(
+        days, (100.0, 101.0, 102.0, 103.0), ((1.0, 1.1), (1.2, 1.3), (2.0, 2.1), (3.0, 3.0)),
+        ((3.0, 3.2), (3.3, 3.5), (3.9, 4.1), (4.4, 4.6)), strict=True,
+    ):  # fmt: skip
+        for expiry, b, a in ((near, nb, na), (far, fb, fa)):
+            quote = {"date": day, "expiry": expiry, "strike": 100.0, "kind": "call", "bid": b}
+            rows.append({**quote, "ask": a, "underlying": und, "delta": 0.5, "iv": 0.2})
+    res = run_backtest(pl.DataFrame(rows), "call_calendar", short_delta=0.5, min_dte=1,
+                       max_dte=10, profit_target=None, stop_loss=None,
+                       commission_per_contract=1.0, weekdays=["tue"])  # fmt: skip
+    t = res.trades.row(0, named=True)
+    assert t["legs"] == ["-1 C 100 2024-01-05", "1 C 100 2024-02-02"]
+    assert t["entry_credit"] == pytest.approx(1.0 - 3.2)
+    assert t["exit_reason"] == "expiry"
+    assert t["exit_date"] == near
+    assert t["exit_prices"] == [pytest.approx(3.0), pytest.approx(4.4)]
+    assert t["exit_debit"] == pytest.approx(3.0 - 4.4)  # buy back at intrinsic, sell far at bid
+    assert t["exit_commissions"] == pytest.approx(1.0)  # the far leg is a trade
+    assert t["pnl"] == pytest.approx((-2.2 + 1.4) * 100 - 2.0 - 1.0)
+    assert t["bpr"] == pytest.approx(220.0)  # the debit
+    with pytest.raises(ValueError, match="physical"):
+        run_backtest(pl.DataFrame(rows), "call_calendar", settlement="physical")
+    with pytest.raises(ValueError, match="calendar_gap"):
+        run_backtest(pl.DataFrame(rows), "call_calendar", calendar_gap=0)
