@@ -74,6 +74,7 @@ import numpy as np
 from numba import prange
 
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
+from fastopt.kernels.bs import bsm_gamma_vega_scalar
 from fastopt.kernels.margin import expiry_worst_value_nb, naked_requirement
 
 MAX_LEGS = 4
@@ -116,7 +117,9 @@ P_PHYSICAL = 39  # 1.0: ITM legs settle into stock, sold on the next bar
 P_DEBIT = 40  # 1.0: a debit structure (entries need a net debit), else a net credit
 P_SLIP_ABS = 41  # fixed slippage per share on every entry price (ticks x tick size)
 P_CALENDAR_GAP = 42  # far legs: the expiry nearest (near expiry + gap) days, after the near one
-N_PARAMS = 43
+P_GAMMA_EXIT = 43  # close when |position gamma| (shares per point, all contracts) >= this
+P_VEGA_EXIT = 44  # close when |position vega| (money per vol point, all contracts) >= this
+N_PARAMS = 45
 
 TF_BAR = 0
 TF_HOUR = 1
@@ -139,6 +142,7 @@ R_DELTA = 7
 R_ROLL = 8
 R_EARLY_ASSIGNMENT = 9
 R_PHYSICAL = 10
+R_GREEK = 11
 REASONS = (
     "",
     "profit_target",
@@ -151,6 +155,7 @@ REASONS = (
     "roll",
     "early_assignment",
     "assigned_at_expiry",
+    "greek_breach",
 )
 """Exit reason names by code."""
 
@@ -343,6 +348,9 @@ def run_nb(  # type: ignore[no-untyped-def]
     physical = params[P_PHYSICAL] != 0.0
     debit_trade = params[P_DEBIT] != 0.0
     calendar_gap = params[P_CALENDAR_GAP]
+    gamma_exit = params[P_GAMMA_EXIT]
+    vega_exit = params[P_VEGA_EXIT]
+    greeks_on = not (math.isnan(gamma_exit) and math.isnan(vega_exit))
     has_far = False
     for j in range(n_legs):
         has_far = has_far or leg_i[j, 4] == 1
@@ -415,6 +423,27 @@ def run_nb(  # type: ignore[no-untyped-def]
                         or (kind[r] == 0 and div_next > 0.0 and extrinsic < div_next)
                     ):
                         assign = True
+            breach = False
+            if quoted and greeks_on:  # position gamma and vega at each leg's own IV
+                pos_gamma = 0.0
+                pos_vega = 0.0
+                known = True
+                for j in range(n_legs):
+                    r0 = p_rows[p, j]
+                    r = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0], kind[r0])
+                    tau = (expiry[r] - today) / 365.0
+                    if not (iv[r] > 0.0) or tau <= 0.0:
+                        known = False
+                        break
+                    gam, veg = bsm_gamma_vega_scalar(spot, strike[r], tau, iv[r], 0.0, 0.0,
+                                                     kind[r] == 0)  # fmt: skip
+                    pos_gamma += leg_i[j, 0] * gam
+                    pos_vega += leg_i[j, 0] * veg
+                if known:
+                    units = p_scale[p]
+                    breach = (
+                        not math.isnan(gamma_exit) and abs(pos_gamma) * units >= gamma_exit
+                    ) or (not math.isnan(vega_exit) and abs(pos_vega) * units / 100.0 >= vega_exit)
             if quoted:
                 p_mid[p] = mid_debit
                 p_nat[p] = nat_debit
@@ -479,6 +508,8 @@ def run_nb(  # type: ignore[no-untyped-def]
                 reason = R_PROFIT_TARGET
             elif quoted and manage and not math.isnan(delta_exit) and abs(net_delta) >= delta_exit:
                 reason = R_DELTA
+            elif quoted and manage and breach:
+                reason = R_GREEK
             elif (
                 quoted
                 and manage

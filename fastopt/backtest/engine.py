@@ -217,6 +217,8 @@ def run_backtest(
     slippage_ticks: float = 0.0,
     tick_size: float = 0.05,
     calendar_gap: int = 30,
+    gamma_exit: float | None = None,
+    vega_exit: float | None = None,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
 ) -> BacktestResult:
@@ -305,6 +307,12 @@ def run_backtest(
         Close when the absolute net delta of one unit of the structure
         (``|sum sign * delta|`` over the legs, from the chain's ``delta``)
         reaches this value (e.g. 0.3); ``> 0``. None: off.
+    gamma_exit, vega_exit : float or None
+        Greek-breach exits (``"greek_breach"``): close when the position's
+        absolute gamma (shares per point of the underlying, all contracts)
+        or vega (money per vol point, all contracts) reaches the value,
+        from Black-Scholes at each leg's ``iv`` (as the trade log's
+        ``exit_gamma`` / ``exit_vega``). ``> 0``; None: off.
     iv_rank_min, iv_rank_max, iv_percentile_min, iv_percentile_max : float or None
         Enter only on days whose IV rank / IV percentile (0-100, of the
         at-the-money IV over :func:`prepare_chain`'s ``iv_window``) is inside
@@ -446,6 +454,8 @@ def run_backtest(
         slippage_ticks=slippage_ticks,
         tick_size=tick_size,
         calendar_gap=calendar_gap,
+        gamma_exit=gamma_exit,
+        vega_exit=vega_exit,
     )
     prep = prepare_chain(chain, start=start, end=end)
     return run_prepared(prep, rules, stacklevel=3)

@@ -111,6 +111,8 @@ DEFAULT_RULES: dict[str, Any] = {
     "slippage_ticks": 0.0,
     "tick_size": 0.05,
     "calendar_gap": 30,
+    "gamma_exit": None,
+    "vega_exit": None,
 }
 """Every rule of :func:`fastopt.backtest.run_backtest` with its default."""
 
@@ -402,6 +404,8 @@ def compile_rules(**rules: Any) -> Rules:
     params[_kb.P_PHYSICAL] = 1.0 if settlement == "physical" else 0.0
     params[_kb.P_DEBIT] = 1.0 if name in DEBIT_STRUCTURES else 0.0
     params[_kb.P_CALENDAR_GAP] = check_int(kw["calendar_gap"], "calendar_gap", 1)
+    params[_kb.P_GAMMA_EXIT] = _positive(kw["gamma_exit"], "gamma_exit")
+    params[_kb.P_VEGA_EXIT] = _positive(kw["vega_exit"], "vega_exit")
     if settlement == "physical" and any(leg[4] == 1 for leg in legs):
         msg = f"settlement='physical' is not supported for {name!r} (legs of two expiries)"
         raise ValueError(msg)

@@ -276,3 +276,21 @@ def test_metrics_include_the_buy_and_hold_benchmark(generated):
         assert res.metrics[col][0] == pytest.approx(want[col][0], rel=1e-12), col
     last, first = und["underlying"][-1], und["underlying"][0]
     assert res.metrics["benchmark_return"][0] == pytest.approx(last / first - 1)
+
+
+def test_gamma_and_vega_breach_exits(generated):
+    base = {"structure": "short_strangle", "short_delta": 0.2, "min_dte": 20, "max_dte": 45,
+            "quantity": 2, "max_margin_usage": None, "end": "2017-12-31"}  # fmt: skip
+    free = run_backtest(generated, **base)
+    threshold = float(free.trades["entry_vega"].abs().median()) * 0.9
+    res = run_backtest(generated, **base, vega_exit=threshold)
+    hit = res.trades.filter(pl.col("exit_reason") == "greek_breach")
+    assert hit.height > 0
+    assert (hit["exit_vega"].abs() >= threshold * (1 - 1e-9)).all()
+    g_threshold = float(free.trades["entry_gamma"].abs().median()) * 1.1
+    by_gamma = run_backtest(generated, **base, gamma_exit=g_threshold)
+    g_hit = by_gamma.trades.filter(pl.col("exit_reason") == "greek_breach")
+    assert g_hit.height > 0
+    assert (g_hit["exit_gamma"].abs() >= g_threshold * (1 - 1e-9)).all()
+    with pytest.raises(ValueError, match="vega_exit"):
+        run_backtest(generated, **base, vega_exit=0.0)
