@@ -21,7 +21,9 @@ Contract (NumPy arrays and scalars only; the facade
   ``leg_f[l]`` strike points further out of the money than leg ``ref`` (an
   earlier leg), 2 = the strike of leg ``ref``, 3 = a wing ``leg_f[l]`` points
   further in the money, 4 = the strike nearest ``spot * (1 -/+ leg_f[l])``
-  (puts below, calls above: moneyness); ``slot`` 0 = the traded (near) expiry,
+  (puts below, calls above: moneyness), 5 = the stock (``kind`` 2: each bar's
+  last row, a synthetic quote at the underlying with expiry
+  :data:`STOCK_EXPIRY`; one unit = ``multiplier`` shares); ``slot`` 0 = the traded (near) expiry,
   1 = the far expiry of a calendar or diagonal (nearest ``near +
   P_CALENDAR_GAP`` days, later than the near one); at most :data:`MAX_LEGS`;
 * ``params`` float64 of length :data:`N_PARAMS`, indexed by the ``P_*``
@@ -79,6 +81,7 @@ from fastopt.kernels.margin import expiry_worst_value_nb, naked_requirement
 
 MAX_LEGS = 4
 LEG_COLS = 5  # (units, kind, mode, ref, slot): slot 0 = the traded expiry, 1 = a later one
+STOCK_EXPIRY = 1_000_000_000  # the expiry key of each bar's synthetic stock row (kind 2)
 
 P_CAPITAL = 0
 P_QTY = 1
@@ -119,7 +122,8 @@ P_SLIP_ABS = 41  # fixed slippage per share on every entry price (ticks x tick s
 P_CALENDAR_GAP = 42  # far legs: the expiry nearest (near expiry + gap) days, after the near one
 P_GAMMA_EXIT = 43  # close when |position gamma| (shares per point, all contracts) >= this
 P_VEGA_EXIT = 44  # close when |position vega| (money per vol point, all contracts) >= this
-N_PARAMS = 45
+P_STOCK_INITIAL = 45  # Reg T initial margin fraction of a long stock leg
+N_PARAMS = 46
 
 TF_BAR = 0
 TF_HOUR = 1
@@ -177,7 +181,8 @@ TF_QTY = 7
 TF_BPR = 8
 TF_EPRICE0 = 9  # per-leg entry fill prices (per share, MAX_LEGS columns)
 TF_XPRICE0 = 9 + MAX_LEGS  # per-leg exit prices: fill, intrinsic or stock settlement
-N_TF = 9 + 2 * MAX_LEGS
+TF_DIVIDENDS = 9 + 2 * MAX_LEGS  # dividends received on stock legs, per share of a unit
+N_TF = 10 + 2 * MAX_LEGS
 
 
 @jit_inline
@@ -197,7 +202,8 @@ def _find(lo, hi, expiry, strike, kind, e, k, c):  # type: ignore[no-untyped-def
 
 
 @jit_inline
-def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, credit):  # type: ignore[no-untyped-def]
+def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, credit,  # type: ignore[no-untyped-def]
+         stock_initial):  # fmt: skip
     """Strategy-based buying-power reduction of one unit (per share) of the new legs.
 
     A kind (calls, puts) with more short than long contracts is naked: its
@@ -209,6 +215,13 @@ def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, c
     spread, the wider side of a condor, nothing for long options. The credit
     received is then applied (a debit is paid in full).
     """
+    stock = 0.0
+    for j in range(n_legs):
+        if kind[new[j]] == 2:
+            stock += leg_i[j, 0]
+    if stock > 0.0:  # covered (stock + short call, + long put): the stock on margin, the
+        # short calls covered by it, long options paid; the call proceeds applied
+        return max(-credit - (1.0 - stock_initial) * stock * spot, 0.0)
     short_units = np.zeros(2)
     long_units = np.zeros(2)
     for j in range(n_legs):
@@ -348,6 +361,12 @@ def run_nb(  # type: ignore[no-untyped-def]
     physical = params[P_PHYSICAL] != 0.0
     debit_trade = params[P_DEBIT] != 0.0
     calendar_gap = params[P_CALENDAR_GAP]
+    stock_initial = params[P_STOCK_INITIAL]
+    stock_units = 0.0
+    for j in range(n_legs):
+        if leg_i[j, 1] == 2:
+            stock_units += leg_i[j, 0]
+    has_stock = stock_units != 0.0
     gamma_exit = params[P_GAMMA_EXIT]
     vega_exit = params[P_VEGA_EXIT]
     greeks_on = not (math.isnan(gamma_exit) and math.isnan(vega_exit))
@@ -370,6 +389,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     p_delta = np.zeros(max_pos)
     p_scale = np.zeros(max_pos)
     p_bpr = np.zeros(max_pos)
+    p_div = np.zeros(max_pos)
     p_short_delta = np.zeros(max_pos)
     p_assign = np.zeros(max_pos, dtype=np.bool_)
     p_pending = np.zeros(max_pos, dtype=np.bool_)
@@ -392,9 +412,12 @@ def run_nb(  # type: ignore[no-untyped-def]
         force_entry = False
         rolled_from = -1
         # ---------------------------------------------------------- mark and exit
+        div_today = day_f[d, DF_DIVIDEND]
         for p in range(max_pos):
             if not active[p]:
                 continue
+            if div_today > 0.0 and has_stock and d > p_entry[p]:  # the stock goes ex today
+                p_div[p] += stock_units * div_today
             quoted = True
             mid_debit = 0.0
             nat_debit = 0.0
@@ -431,6 +454,8 @@ def run_nb(  # type: ignore[no-untyped-def]
                 for j in range(n_legs):
                     r0 = p_rows[p, j]
                     r = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0], kind[r0])
+                    if kind[r] == 2:  # stock: no gamma, no vega
+                        continue
                     tau = (expiry[r] - today) / 365.0
                     if not (iv[r] > 0.0) or tau <= 0.0:
                         known = False
@@ -456,7 +481,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                                          kind[r0])  # fmt: skip
             if d == p_entry[p]:
                 continue
-            credit = p_credit[p]
+            credit = p_credit[p] + p_div[p]  # dividends on a stock leg count as received
             basis = abs(credit)  # targets and stops are fractions of the credit or debit
             reason = 0
             debit = 0.0
@@ -480,6 +505,11 @@ def run_nb(  # type: ignore[no-untyped-def]
                 any_itm = False
                 for j in range(n_legs):
                     r0 = p_rows[p, j]
+                    if kind[r0] == 2:  # the stock leg is sold at the underlying
+                        exit_px[j] = spot
+                        debit -= leg_i[j, 0] * spot
+                        p_itm[p, j] = False
+                        continue
                     if leg_i[j, 4] == 1:  # a far leg of a calendar: sold / bought back
                         r = p_last[p, j]
                         exit_px[j] = ask[r] if leg_i[j, 0] < 0 else bid[r]
@@ -571,6 +601,7 @@ def run_nb(  # type: ignore[no-untyped-def]
             for j in range(MAX_LEGS):
                 trade_i[t, TI_XROW0 + j] = p_last[p, j]
             trade_f[t, TF_DEBIT] = debit
+            trade_f[t, TF_DIVIDENDS] = p_div[p]
             for j in range(MAX_LEGS):
                 trade_f[t, TF_XPRICE0 + j] = exit_px[j] if j < n_legs else np.nan
             trade_f[t, TF_EXIT_COMM] = comm
@@ -583,7 +614,9 @@ def run_nb(  # type: ignore[no-untyped-def]
         in_use = 0.0
         for p in range(max_pos):
             if active[p]:
-                value += (p_credit[p] - p_mid[p]) * p_scale[p] - trade_f[p_trade[p], TF_ENTRY_COMM]
+                value += (p_credit[p] + p_div[p] - p_mid[p]) * p_scale[p] - trade_f[
+                    p_trade[p], TF_ENTRY_COMM
+                ]
                 in_use += p_bpr[p]
         # ---------------------------------------------------------- entry
         free = -1
@@ -637,7 +670,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                 while r < hi:
                     e = expiry[r]
                     gap_err = abs(e - best_e - calendar_gap)
-                    if gap_err < best_gap:
+                    if gap_err < best_gap and e != STOCK_EXPIRY:
                         best_gap = gap_err
                         best_f = e
                     while r < hi and expiry[r] == e:
@@ -681,6 +714,11 @@ def run_nb(  # type: ignore[no-untyped-def]
                             best_err = err
                             best_r = r
                     if best_r < 0:
+                        ok = False
+                elif leg_i[j, 2] == 5:  # the stock: the bar's synthetic stock row
+                    if kind[hi - 1] == 2:
+                        best_r = hi - 1
+                    else:
                         ok = False
                 elif leg_i[j, 2] == 2:  # the same strike as the reference leg
                     ks = strike[new[leg_i[j, 3]]]
@@ -736,7 +774,17 @@ def run_nb(  # type: ignore[no-untyped-def]
                         min_volume = min(min_volume, volume[r])
                 bpr_unit = (
                     _bpr(
-                        n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, credit
+                        n_legs,
+                        leg_i,
+                        new,
+                        kind,
+                        strike,
+                        prices,
+                        spot,
+                        naked_pct,
+                        naked_min,
+                        credit,
+                        stock_initial,
                     )
                     * mult
                 )
@@ -760,6 +808,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                     p_entry[p] = d
                     p_exp[p] = best_e
                     p_credit[p] = credit
+                    p_div[p] = 0.0
                     p_mid[p] = mid_debit
                     p_nat[p] = nat_debit
                     p_delta[p] = net_delta
@@ -794,7 +843,9 @@ def run_nb(  # type: ignore[no-untyped-def]
         for p in range(max_pos):
             if active[p]:
                 count += 1
-                value += (p_credit[p] - p_mid[p]) * p_scale[p] - trade_f[p_trade[p], TF_ENTRY_COMM]
+                value += (p_credit[p] + p_div[p] - p_mid[p]) * p_scale[p] - trade_f[
+                    p_trade[p], TF_ENTRY_COMM
+                ]
         equity[d] = value
         open_n[d] = count
     return n_trades
@@ -855,7 +906,7 @@ def run_batch_nb(  # type: ignore[no-untyped-def]
 def replay_nb(  # type: ignore[no-untyped-def]
     offsets, bid, ask, expiry, strike, kind,
     entry_day, exit_day, n_legs, leg_sign, leg_exp, leg_strike, leg_kind,
-    credit, scale, entry_comm, pnl, capital, equity, open_n,
+    credit, scale, entry_comm, pnl, capital, equity, open_n, dividend,
 ):  # fmt: skip
     """Rebuild the daily equity of a run from its trade records.
 
@@ -872,6 +923,12 @@ def replay_nb(  # type: ignore[no-untyped-def]
     active = np.zeros(n_trades, dtype=np.bool_)
     slot_trade = np.full(n_trades, -1, dtype=np.int64)
     p_mid = np.zeros(n_trades)
+    p_div = np.zeros(n_trades)
+    stock = np.zeros(n_trades)
+    for t in range(n_trades):
+        for j in range(n_legs[t]):
+            if leg_kind[t, j] == 2:
+                stock[t] += leg_sign[t, j]
     realised = 0.0
     nxt = 0
     for d in range(n_days):
@@ -881,6 +938,8 @@ def replay_nb(  # type: ignore[no-untyped-def]
             if not active[p]:
                 continue
             t = slot_trade[p]
+            if dividend[d] > 0.0 and stock[t] != 0.0 and d > entry_day[t]:
+                p_div[p] += stock[t] * dividend[d]
             if entry_day[t] != d:
                 mid_debit = 0.0
                 quoted = True
@@ -902,6 +961,7 @@ def replay_nb(  # type: ignore[no-untyped-def]
                 p += 1
             active[p] = True
             slot_trade[p] = nxt
+            p_div[p] = 0.0
             mid_debit = 0.0
             for j in range(n_legs[nxt]):
                 r = _find(lo, hi, expiry, strike, kind, leg_exp[nxt, j], leg_strike[nxt, j],
@@ -916,7 +976,7 @@ def replay_nb(  # type: ignore[no-untyped-def]
             if active[p]:
                 count += 1
                 t = slot_trade[p]
-                value += (credit[t] - p_mid[p]) * scale[t] - entry_comm[t]
+                value += (credit[t] + p_div[p] - p_mid[p]) * scale[t] - entry_comm[t]
         equity[d] = value
         open_n[d] = count
     return equity

@@ -56,6 +56,9 @@ Structure = Literal[
     "put_calendar",
     "call_diagonal",
     "put_diagonal",
+    "covered_call",
+    "protective_put",
+    "collar",
 ]
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -246,7 +249,10 @@ def run_backtest(
         wing ``width`` on each side), ``"call_calendar"``, ``"put_calendar"``
         (short the traded expiry, long the same strike ``calendar_gap`` days
         later), ``"call_diagonal"``, ``"put_diagonal"`` (the long far leg
-        ``width`` points in the money of the short). The legs are in
+        ``width`` points in the money of the short), ``"covered_call"``,
+        ``"protective_put"``, ``"collar"`` (``multiplier`` shares per unit
+        bought at the underlying with the options, sold at the underlying on
+        exit; the long stock is margined at 50 %). The legs are in
         :data:`fastopt.backtest.rules.LEGS`. At the near expiry the near legs
         settle and the far legs close at their natural price.
     short_delta : float, default 0.16
@@ -537,16 +543,18 @@ def _position_greeks(
     valid = flat >= 0
     r = np.where(valid, flat, 0)
     day = np.searchsorted(prep.offsets, r, side="right") - 1
-    t = (prep.expiry[r] - prep.day_num[day]) / 365.0
+    is_stock = valid & (prep.kind[r] == 2)  # delta 1 per share, no other Greek
+    t = np.where(is_stock, 1.0, (prep.expiry[r] - prep.day_num[day]) / 365.0)
     vol = prep.iv[r]
     ok = valid & np.isfinite(vol) & (vol > 0.0)
     spot = prep.underlying[day]
-    g = bs_greeks(spot, prep.strike[r], t, np.where(ok, vol, 0.2),
+    g = bs_greeks(spot, np.where(is_stock, spot, prep.strike[r]), t, np.where(ok, vol, 0.2),
                   kind=np.where(prep.kind[r] == 1, "put", "call"))  # fmt: skip
     weight = (np.tile(signs, n) * np.repeat(scale, m)).reshape(n, m)
     values = {"delta": g.delta, "gamma": g.gamma, "vega": g.vega / 100.0, "theta": g.theta / 365.0}
     for key, v in values.items():
-        leg = np.where(ok, np.asarray(v, dtype=np.float64), np.nan).reshape(n, m)
+        leg = np.where(ok, np.asarray(v, dtype=np.float64), np.nan)
+        leg = np.where(is_stock, 1.0 if key == "delta" else 0.0, leg).reshape(n, m)
         out[key] = (leg * weight).sum(axis=1)
     return out
 
@@ -576,6 +584,9 @@ def _trade_frame(
         texts = []
         for j, leg in enumerate(legs):
             r = int(rows[k, j])
+            if leg[1] == 2:  # shares, in the text form of fastopt.strategies ("+100 S")
+                texts.append(f"{leg[0] * qty[k] * round(multiplier):+d} S")
+                continue
             day = _EPOCH + dt.timedelta(days=int(expiry[r]))
             texts.append(f"{leg[0] * qty[k]:+d} {'P' if leg[1] else 'C'} {strike[r]:.10g} {day}")
         leg_text.append([t.removeprefix("+") for t in texts])
@@ -634,6 +645,7 @@ def _trade_frame(
             "entry_credit": money(tf[:, _kb.TF_CREDIT]),
             "exit_debit": money(tf[:, _kb.TF_DEBIT]),
             "bpr": money(tf[:, _kb.TF_BPR]),
+            "dividends": money(tf[:, _kb.TF_DIVIDENDS] * scale),
             "entry_commissions": money(tf[:, _kb.TF_ENTRY_COMM]),
             "exit_commissions": money(tf[:, _kb.TF_EXIT_COMM]),
             "commissions": money(tf[:, _kb.TF_ENTRY_COMM] + tf[:, _kb.TF_EXIT_COMM]),

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastopt._validate import as_date, check_int
+from fastopt.kernels import backtest as _kb
 
 if TYPE_CHECKING:
     import polars as pl
@@ -67,7 +68,9 @@ class PreparedChain:
     expiry, strike, kind, bid, ask, delta, iv, volume : numpy.ndarray
         Per quote: expiry (int64 days since 1970-01-01), strike, kind (int64,
         0 = call, 1 = put), bid, ask, delta, iv, volume (float64; NaN =
-        missing).
+        missing). Each bar ends with one synthetic stock row (kind 2, expiry
+        :data:`STOCK_EXPIRY`, strike 0, bid = ask = the underlying, delta 1,
+        no iv or volume) for the stock legs of covered structures.
     intraday : bool
         True when bars are timestamps (the chain's ``date`` was a Datetime).
     """
@@ -174,6 +177,8 @@ class PreparedChain:
 _PER_DAY = ("day_num", "weekday", "period", "bar_time", "underlying", "day_f")
 _PER_ROW = ("expiry", "strike", "kind", "bid", "ask", "delta", "iv", "volume")
 _EPOCH_DT = dt.datetime(1970, 1, 1)
+STOCK_EXPIRY = _kb.STOCK_EXPIRY
+"""The expiry key of the synthetic stock row every bar carries (kind 2; see prepare_chain)."""
 TIMEFRAMES: tuple[str, ...] = ("bar", "hour", "day", "week", "month")
 """Timeframes of :attr:`PreparedChain.period` (and of the entry/manage rules)."""
 
@@ -361,22 +366,27 @@ def prepare_chain(
             msg = "`chain` column `dividend` must be finite and >= 0 (cash per share going ex)"
             raise ValueError(msg)
         ranks[:, 2] = div
+    # one synthetic stock row per bar, last in the bar (expiry STOCK_EXPIRY, kind 2): the
+    # stock leg of a covered call or collar is quoted at the underlying, delta 1
+    at = offsets[1:]
+    n_bars = day_num.size
+    nan = np.full(n_bars, np.nan)
     prep = PreparedChain(
-        offsets=offsets,
+        offsets=offsets + np.arange(n_bars + 1, dtype=np.int64),
         day_num=day_num,
         weekday=np.ascontiguousarray((day_num + 3) % 7, dtype=np.int64),  # 1970-01-01: Thursday
         period=_periods(bar_time, day_num, intraday=intraday),
         bar_time=bar_time,
         underlying=und,
         day_f=ranks,
-        expiry=expiry,
-        strike=strike,
-        kind=np.ascontiguousarray((full["kind"] == "put").to_numpy().astype(np.int64)),
-        bid=_f64(full, "bid"),
-        ask=_f64(full, "ask"),
-        delta=_f64(full, "delta"),
-        iv=iv,
-        volume=_f64(full, "volume"),
+        expiry=np.insert(expiry, at, STOCK_EXPIRY),
+        strike=np.insert(strike, at, 0.0),
+        kind=np.insert((full["kind"] == "put").to_numpy().astype(np.int64), at, 2),
+        bid=np.insert(_f64(full, "bid"), at, und),
+        ask=np.insert(_f64(full, "ask"), at, und),
+        delta=np.insert(_f64(full, "delta"), at, 1.0),
+        iv=np.insert(iv, at, nan),
+        volume=np.insert(_f64(full, "volume"), at, nan),
         intraday=intraday,
     )
     return prep if start is None and end is None else prepare_chain(prep, start=start, end=end)

@@ -70,6 +70,7 @@ class Replay:
             legs["entry"], legs["exit"], legs["n_legs"], legs["sign"], legs["expiry"],
             legs["strike"], legs["kind"], legs["credit"], legs["scale"], legs["entry_comm"],
             legs["pnl"], self.capital, equity, open_n,
+            np.ascontiguousarray(prep.day_f[:, _kb.DF_DIVIDEND]),
         )  # fmt: skip
         return pl.DataFrame(
             {
@@ -175,7 +176,7 @@ class Replay:
         yield from self.events().iter_rows(named=True)
 
 
-def _parse_legs(trades: pl.DataFrame) -> dict[str, Any]:
+def _parse_legs(trades: pl.DataFrame, multiplier: float) -> dict[str, Any]:
     """Leg keys of every trade from the log's ``legs`` strings."""
     n = trades.height
     shape = (n, _kb.MAX_LEGS)
@@ -192,7 +193,13 @@ def _parse_legs(trades: pl.DataFrame) -> dict[str, Any]:
         out["n_legs"][k] = len(legs)
         for j, text in enumerate(legs):
             try:
-                units, kind, strike, expiry = text.split()
+                parts = text.split()
+                if len(parts) == 2 and parts[1] == "S":  # a stock leg: shares
+                    out["sign"][k, j] = int(parts[0]) // (int(quantity[k]) * round(multiplier))
+                    out["kind"][k, j] = 2
+                    out["expiry"][k, j] = _kb.STOCK_EXPIRY
+                    continue
+                units, kind, strike, expiry = parts
                 out["sign"][k, j] = int(units) // int(quantity[k])
                 out["kind"][k, j] = {"C": 0, "P": 1}[kind]
                 out["strike"][k, j] = float(strike)
@@ -259,7 +266,7 @@ def replay(
         raise ValueError(msg)
     prep = prepare_chain(chain)
     log = trades.with_row_index("trade").with_columns(pl.col("trade").cast(pl.Int64))
-    legs = _parse_legs(log)
+    legs = _parse_legs(log, multiplier)
     days = {}
     for name in ("entry_date", "exit_date"):
         col = log[name]

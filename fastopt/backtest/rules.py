@@ -23,14 +23,15 @@ import numpy.typing as npt
 from fastopt._validate import check_choice, check_int, scalar_float
 from fastopt.backtest.prepared import TIMEFRAMES
 from fastopt.kernels import backtest as _kb
-from fastopt.strategies.margin import NAKED_MIN_PCT, NAKED_PCT
+from fastopt.strategies.margin import NAKED_MIN_PCT, NAKED_PCT, STOCK_INITIAL
 
 __all__ = ["DEFAULT_RULES", "RULE_NAMES", "STRUCTURES", "Rules", "compile_rules"]
 
 # legs as (signed units, kind: 0 call / 1 put, mode, ref, slot): mode 0 = by |delta| (the
 # structure's delta target), 1 = a wing `width` further out of the money than leg `ref`,
 # 2 = the same strike as leg `ref`, 3 = a wing `width` further in the money than leg `ref`;
-# slot 0 = the traded (near) expiry, 1 = the far expiry of a calendar / diagonal
+# slot 0 = the traded (near) expiry, 1 = the far expiry of a calendar / diagonal; kind 2
+# mode 5 = the stock (one unit = `multiplier` shares, quoted at the underlying)
 LEGS: dict[str, tuple[tuple[int, int, int, int, int], ...]] = {
     "short_put": ((-1, 1, 0, -1, 0),),
     "short_call": ((-1, 0, 0, -1, 0),),
@@ -49,6 +50,9 @@ LEGS: dict[str, tuple[tuple[int, int, int, int, int], ...]] = {
     "bear_put_spread": ((1, 1, 0, -1, 0), (-1, 1, 1, 0, 0)),
     "call_butterfly": ((-2, 0, 0, -1, 0), (1, 0, 1, 0, 0), (1, 0, 3, 0, 0)),
     "put_butterfly": ((-2, 1, 0, -1, 0), (1, 1, 1, 0, 0), (1, 1, 3, 0, 0)),
+    "covered_call": ((-1, 0, 0, -1, 0), (1, 2, 5, -1, 0)),
+    "protective_put": ((1, 1, 0, -1, 0), (1, 2, 5, -1, 0)),
+    "collar": ((1, 1, 0, -1, 0), (-1, 0, 0, -1, 0), (1, 2, 5, -1, 0)),
     "call_calendar": ((-1, 0, 0, -1, 0), (1, 0, 2, 0, 1)),
     "put_calendar": ((-1, 1, 0, -1, 0), (1, 1, 2, 0, 1)),
     "call_diagonal": ((-1, 0, 0, -1, 0), (1, 0, 3, 0, 1)),
@@ -57,7 +61,7 @@ LEGS: dict[str, tuple[tuple[int, int, int, int, int], ...]] = {
 DEBIT_STRUCTURES = frozenset(
     {"long_call", "long_put", "long_straddle", "long_strangle", "bull_call_spread",
      "bear_put_spread", "call_butterfly", "put_butterfly", "call_calendar", "put_calendar",
-     "call_diagonal", "put_diagonal"}
+     "call_diagonal", "put_diagonal", "covered_call", "protective_put", "collar"}
 )  # fmt: skip
 """Structures entered for a net debit (the rest for a net credit)."""
 ALIASES = {
@@ -406,9 +410,13 @@ def compile_rules(**rules: Any) -> Rules:
     params[_kb.P_CALENDAR_GAP] = check_int(kw["calendar_gap"], "calendar_gap", 1)
     params[_kb.P_GAMMA_EXIT] = _positive(kw["gamma_exit"], "gamma_exit")
     params[_kb.P_VEGA_EXIT] = _positive(kw["vega_exit"], "vega_exit")
-    if settlement == "physical" and any(leg[4] == 1 for leg in legs):
-        msg = f"settlement='physical' is not supported for {name!r} (legs of two expiries)"
+    if settlement == "physical" and any(leg[4] == 1 or leg[1] == 2 for leg in legs):
+        msg = (
+            f"settlement='physical' is not supported for {name!r} (legs of two expiries or "
+            "a stock leg)"
+        )
         raise ValueError(msg)
+    params[_kb.P_STOCK_INITIAL] = STOCK_INITIAL
     ticks = _real(kw["slippage_ticks"], "slippage_ticks", low=0.0)
     tick = _real(kw["tick_size"], "tick_size", low=0.0)
     params[_kb.P_SLIP_ABS] = ticks * tick

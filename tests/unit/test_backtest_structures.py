@@ -20,11 +20,21 @@ def chain():
 
 
 def parse(text):
-    units, kind, strike, expiry = text.split()
+    parts = text.split()
+    if parts[1] == "S":  # shares of a stock leg
+        return int(parts[0]), "S", 0.0, None
+    units, kind, strike, expiry = parts
     return int(units), kind, float(strike), dt.date.fromisoformat(expiry)
 
 
+def per_unit(units, kind, quantity=2):
+    """Contracts (or 100-share lots) of one structure unit."""
+    return units / quantity / (100 if kind == "S" else 1)
+
+
 def fill_price(chain, day, units, kind, strike, expiry):
+    if kind == "S":  # the stock is quoted at the underlying
+        return chain.filter(pl.col("date") == day)["underlying"][0]
     row = chain.filter((pl.col("date") == day) & (pl.col("strike") == strike)
                        & (pl.col("kind") == ("put" if kind == "P" else "call"))
                        & (pl.col("expiry") == expiry))  # fmt: skip
@@ -40,11 +50,12 @@ def test_structure_legs_prices_margin_and_replay(chain, structure):
     spec = LEGS[structure]
     for t in res.trades.iter_rows(named=True):
         legs = [parse(x) for x in t["legs"]]
-        assert [u for u, *_ in legs] == [2 * s[0] for s in spec]
-        assert [k for _, k, _, _ in legs] == ["P" if s[1] else "C" for s in spec]
+        assert [per_unit(u, k) for u, k, *_ in legs] == [s[0] for s in spec]
+        assert [k for _, k, _, _ in legs] == [("C", "P", "S")[s[1]] for s in spec]
         expiries = [e for *_, e in legs]
-        for (*_, slot), e in zip(spec, expiries, strict=True):  # near legs share one expiry
-            assert (e == expiries[0]) == (slot == 0)
+        for (_, kind, *_, slot), e in zip(spec, expiries, strict=True):  # one near expiry
+            if kind != 2:
+                assert (e == expiries[0]) == (slot == 0)
         assert t["expiry"] == expiries[0]
         strikes = [k for _, _, k, _ in legs]
         for (_, kind, mode, ref, _), k in zip(spec, strikes, strict=True):
@@ -55,14 +66,16 @@ def test_structure_legs_prices_margin_and_replay(chain, structure):
                 assert (k > strikes[ref]) if out else (k < strikes[ref])
                 assert abs(abs(k - strikes[ref]) - 20.0) <= 10.0
         # the credit is the natural fill of the legs, per structure unit
-        credit = sum(-u / 2 * fill_price(chain, t["entry_date"], u, kd, k, e)
+        credit = sum(-per_unit(u, kd) * fill_price(chain, t["entry_date"], u, kd, k, e)
                      for u, kd, k, e in legs)  # fmt: skip
         assert t["entry_credit"] == pytest.approx(credit, abs=1e-9)
         assert (t["entry_credit"] < 0) == (structure in DEBIT_STRUCTURES)
     # buying-power reduction agrees with the margin module on the first trade
     t = res.trades.row(0, named=True)
     text = "; ".join(
-        f"{u} {kd} {k:g} @{fill_price(chain, t['entry_date'], u, kd, k, e)} {e}"
+        f"{u} S @{fill_price(chain, t['entry_date'], u, kd, k, e)}"
+        if kd == "S"
+        else f"{u} {kd} {k:g} @{fill_price(chain, t['entry_date'], u, kd, k, e)} {e}"
         for u, kd, k, e in (parse(x) for x in t["legs"])
     )
     s = Strategy.from_text(text, spot=t["entry_underlying"], asof=t["entry_date"])
@@ -143,3 +156,53 @@ def test_calendar_settles_the_near_leg_and_sells_the_far_one_at_the_near_expiry(
         run_backtest(pl.DataFrame(rows), "call_calendar", settlement="physical")
     with pytest.raises(ValueError, match="calendar_gap"):
         run_backtest(pl.DataFrame(rows), "call_calendar", calendar_gap=0)
+
+
+def covered_call_chain(dividend):
+    days = [dt.date(2024, 1, d) for d in (2, 3, 4, 5)]
+    rows = []
+    for day, und, (b, a), div in zip(days, (100.0, 101.0, 103.0, 104.0),
+                                     ((1.0, 1.1), (1.4, 1.5), (3.1, 3.2), (4.0, 4.0)),
+                                     (0.0, 0.0, dividend, 0.0), strict=True):  # fmt: skip
+        quote = {"date": day, "expiry": dt.date(2024, 1, 5), "strike": 100.0, "kind": "call"}
+        rows.append({**quote, "bid": b, "ask": a, "underlying": und, "delta": 0.3, "iv": 0.2,
+                     "dividend": div})  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+COVERED = {"short_delta": 0.3, "min_dte": 1, "max_dte": 10, "profit_target": None,
+           "stop_loss": None, "quantity": 2}  # fmt: skip
+
+
+def test_covered_call_stock_dividends_and_expiry():
+    from fastopt import bs_greeks
+
+    chain = covered_call_chain(dividend=0.3)
+    res = run_backtest(chain, "covered_call", **COVERED)
+    t = res.trades.row(0, named=True)
+    assert t["legs"] == ["-2 C 100 2024-01-05", "200 S"]
+    assert t["entry_prices"] == [1.0, 100.0]
+    assert t["entry_credit"] == pytest.approx(1.0 - 100.0)
+    # Jan 3: the call's extrinsic value 1.45 - 1 = 0.45 beats the 0.3 dividend going ex on
+    # Jan 4: no early assignment; the stock earns the dividend
+    assert t["exit_reason"] == "expiry"
+    assert t["exit_prices"] == [pytest.approx(4.0), pytest.approx(104.0)]
+    assert t["dividends"] == pytest.approx(0.3 * 200)
+    assert t["pnl"] == pytest.approx((-99.0 - (4.0 - 104.0)) * 200 + 60.0)
+    assert t["bpr"] == pytest.approx((99.0 - 0.5 * 100.0) * 200)  # stock at 50 %, call applied
+    call_delta = bs_greeks(100.0, 100.0, 3 / 365, 0.2).delta
+    assert t["entry_delta"] == pytest.approx(200 - 200 * call_delta, rel=1e-12)
+    assert t["entry_vega"] == pytest.approx(-200 * bs_greeks(100.0, 100.0, 3 / 365, 0.2).vega
+                                            / 100, rel=1e-12)  # fmt: skip
+    assert replay(res.trades, chain).equity().equals(res.equity)
+    with pytest.raises(ValueError, match="physical"):
+        run_backtest(chain, "covered_call", settlement="physical")
+
+
+def test_covered_call_assigned_ahead_of_a_larger_dividend():
+    res = run_backtest(covered_call_chain(dividend=0.5), "covered_call", **COVERED)
+    t = res.trades.row(0, named=True)
+    assert t["exit_reason"] == "early_assignment"  # extrinsic 0.45 < 0.5
+    assert t["exit_date"] == dt.date(2024, 1, 3)
+    assert t["exit_prices"] == [pytest.approx(1.0), pytest.approx(101.0)]  # intrinsic, spot
+    assert t["dividends"] == 0.0
