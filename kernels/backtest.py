@@ -117,7 +117,7 @@ P_ROLL_DTE = 36  # roll (close and reopen by the entry rules) when DTE <= this
 P_ROLL_DELTA = 37  # roll when a short leg's |delta| >= this
 P_EARLY_EXTRINSIC = 38  # a short ITM leg whose extrinsic value < this is assigned early
 P_PHYSICAL = 39  # 1.0: ITM legs settle into stock, sold on the next bar
-P_DEBIT = 40  # 1.0: a debit structure (entries need a net debit), else a net credit
+P_DEBIT = 40  # entries need 0.0: a net credit, 1.0: a net debit, 2.0: either
 P_SLIP_ABS = 41  # fixed slippage per share on every entry price (ticks x tick size)
 P_CALENDAR_GAP = 42  # far legs: the expiry nearest (near expiry + gap) days, after the near one
 P_GAMMA_EXIT = 43  # close when |position gamma| (shares per point, all contracts) >= this
@@ -201,49 +201,68 @@ def _find(lo, hi, expiry, strike, kind, e, k, c):  # type: ignore[no-untyped-def
     return -1
 
 
-@jit_inline
+@jit
+def _straddle_rule(naked, prem):  # type: ignore[no-untyped-def]
+    """Requirement of naked calls (``[0]``) and puts (``[1]``) held together: the larger
+    side plus the other side's premium (Reg T short straddle / strangle)."""
+    if naked[0] > 0.0 and naked[1] > 0.0:
+        return naked[0] + prem[1] if naked[0] >= naked[1] else naked[1] + prem[0]
+    return naked[0] + naked[1]
+
+
+@jit
 def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, credit,  # type: ignore[no-untyped-def]
          stock_initial):  # fmt: skip
     """Strategy-based buying-power reduction of one unit (per share) of the new legs.
 
-    A kind (calls, puts) with more short than long contracts is naked: its
-    shorts are charged the Reg T naked requirement (a call and a put naked
-    together: the larger plus the other's premium), and a covered side of the
-    other kind its width at risk. Otherwise the whole position is covered and
-    is charged its largest loss at expiry
-    (:func:`fastopt.kernels.margin.expiry_worst_value_nb`): the width of a
-    spread, the wider side of a condor, nothing for long options. The credit
-    received is then applied (a debit is paid in full).
+    Long stock (covered calls, collars): the stock at ``stock_initial``, its
+    short calls covered, long options paid. Otherwise, per kind (calls,
+    puts): with no more short than long contracts the whole position is
+    covered and is charged its largest loss at expiry
+    (:func:`fastopt.kernels.margin.expiry_worst_value_nb`: the width of a
+    spread, the wider side of a condor, nothing for long options). A kind
+    with more short contracts is naked: when it has one short and one long
+    strike (a ratio spread) the matched contracts count as a spread (its
+    width at risk, if any) and the excess as naked (Reg T requirement),
+    otherwise every short of the kind is naked; naked calls and puts together
+    follow the straddle rule. The cheaper of that and "every short naked,
+    longs paid" is charged. The credit received is then applied (a debit is
+    paid in full).
     """
     stock = 0.0
     for j in range(n_legs):
         if kind[new[j]] == 2:
             stock += leg_i[j, 0]
-    if stock > 0.0:  # covered (stock + short call, + long put): the stock on margin, the
-        # short calls covered by it, long options paid; the call proceeds applied
+    if stock > 0.0:
         return max(-credit - (1.0 - stock_initial) * stock * spot, 0.0)
     short_units = np.zeros(2)
     long_units = np.zeros(2)
+    n_short = np.zeros(2, dtype=np.int64)
+    n_long = np.zeros(2, dtype=np.int64)
+    short_k = np.zeros(2)
+    long_k = np.zeros(2)
+    short_p = np.zeros(2)
+    all_naked = np.zeros(2)
+    all_prem = np.zeros(2)
     for j in range(n_legs):
+        kk = kind[new[j]]
         u = leg_i[j, 0]
+        k = strike[new[j]]
         if u < 0:
-            short_units[kind[new[j]]] -= u
+            short_units[kk] -= u
+            if n_short[kk] == 0 or short_k[kk] != k:
+                n_short[kk] += 1
+            short_k[kk] = k
+            short_p[kk] = prices[j]
+            req = naked_requirement(kk == 0, k, spot, prices[j], naked_pct, naked_min)
+            all_naked[kk] -= u * req
+            all_prem[kk] -= u * prices[j]
         else:
-            long_units[kind[new[j]]] += u
-    naked = np.zeros(2)
-    prem = np.zeros(2)
-    any_naked = False
-    for kk in range(2):
-        if short_units[kk] > long_units[kk]:
-            any_naked = True
-            for j in range(n_legs):
-                if leg_i[j, 0] < 0 and kind[new[j]] == kk:
-                    units = -leg_i[j, 0]
-                    naked[kk] += units * naked_requirement(
-                        kk == 0, strike[new[j]], spot, prices[j], naked_pct, naked_min
-                    )
-                    prem[kk] += units * prices[j]
-    if not any_naked:
+            long_units[kk] += u
+            if n_long[kk] == 0 or long_k[kk] != k:
+                n_long[kk] += 1
+            long_k[kk] = k
+    if short_units[0] <= long_units[0] and short_units[1] <= long_units[1]:
         kinds = np.empty(n_legs, dtype=np.int64)
         units = np.empty(n_legs)
         strikes = np.empty(n_legs)
@@ -253,43 +272,29 @@ def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, c
             strikes[j] = strike[new[j]]
         worst, _, _ = expiry_worst_value_nb(kinds, units, strikes)
         return max(-worst - credit, 0.0)
-    if naked[0] > 0.0 and naked[1] > 0.0:
-        req = naked[0] + prem[1] if naked[0] >= naked[1] else naked[1] + prem[0]
-    else:
-        # one side naked, the other a covered spread: the cheaper of (a) the naked side
-        # plus the spread's width at risk and (b) every short naked (a call and a put
-        # together by the straddle rule) with the longs paid in full (their cost is part
-        # of the debit the credit already nets out)
-        spread_req = naked[0] + naked[1]
-        all_naked = np.zeros(2)
-        all_prem = np.zeros(2)
-        for kk in range(2):
-            if naked[kk] == 0.0 and short_units[kk] > 0.0:
-                ks = 0.0
-                kl = 0.0
-                for j in range(n_legs):
-                    if kind[new[j]] == kk:
-                        if leg_i[j, 0] < 0:
-                            ks = strike[new[j]]
-                        else:
-                            kl = strike[new[j]]
-                spread_req += abs(kl - ks) * short_units[kk]
-        for j in range(n_legs):
-            kk = kind[new[j]]
-            if leg_i[j, 0] < 0:
-                units = -leg_i[j, 0]
-                all_naked[kk] += units * naked_requirement(
-                    kk == 0, strike[new[j]], spot, prices[j], naked_pct, naked_min
+    naked = np.zeros(2)
+    prem = np.zeros(2)
+    width = 0.0
+    for kk in range(2):
+        if short_units[kk] == 0.0:
+            continue
+        ks = short_k[kk]
+        kl = long_k[kk]
+        risk = max(kl - ks, 0.0) if kk == 0 else max(ks - kl, 0.0)  # a credit spread's width
+        if short_units[kk] > long_units[kk]:
+            if long_units[kk] > 0.0 and n_short[kk] == 1 and n_long[kk] == 1:
+                excess = short_units[kk] - long_units[kk]
+                naked[kk] = excess * naked_requirement(
+                    kk == 0, ks, spot, short_p[kk], naked_pct, naked_min
                 )
-                all_prem[kk] += units * prices[j]
-        if all_naked[0] > 0.0 and all_naked[1] > 0.0:
-            if all_naked[0] >= all_naked[1]:
-                naked_req = all_naked[0] + all_prem[1]
+                prem[kk] = excess * short_p[kk]
+                width += long_units[kk] * risk
             else:
-                naked_req = all_naked[1] + all_prem[0]
-        else:
-            naked_req = all_naked[0] + all_naked[1]
-        req = min(spread_req, naked_req)
+                naked[kk] = all_naked[kk]
+                prem[kk] = all_prem[kk]
+        else:  # covered on this side: its width at risk (one short and one long strike)
+            width += short_units[kk] * (risk if n_short[kk] == 1 and n_long[kk] == 1 else 0.0)
+    req = min(_straddle_rule(naked, prem) + width, _straddle_rule(all_naked, all_prem))
     return max(req - credit, 0.0)
 
 
@@ -359,7 +364,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     roll_delta = params[P_ROLL_DELTA]
     early = params[P_EARLY_EXTRINSIC]
     physical = params[P_PHYSICAL] != 0.0
-    debit_trade = params[P_DEBIT] != 0.0
+    entry_side = params[P_DEBIT]  # 0 a net credit, 1 a net debit, 2 either
     calendar_gap = params[P_CALENDAR_GAP]
     stock_initial = params[P_STOCK_INITIAL]
     stock_units = 0.0
@@ -799,7 +804,14 @@ def run_nb(  # type: ignore[no-untyped-def]
                         qty = min(qty, math.floor(room / bpr_unit))
                     elif qty * bpr_unit > room:
                         qty = 0.0
-                if (credit < 0.0 if debit_trade else credit > 0.0) and qty >= 1.0:
+                side_ok = (
+                    credit > 0.0
+                    if entry_side == 0.0
+                    else credit < 0.0
+                    if entry_side == 1.0
+                    else credit != 0.0
+                )
+                if side_ok and qty >= 1.0:
                     t = n_trades
                     n_trades += 1
                     p = free

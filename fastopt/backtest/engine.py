@@ -15,7 +15,7 @@ import datetime as dt
 import os
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -222,6 +222,8 @@ def run_backtest(
     calendar_gap: int = 30,
     gamma_exit: float | None = None,
     vega_exit: float | None = None,
+    legs: Sequence[Mapping[str, Any]] | None = None,
+    entry_side: Literal["credit", "debit", "any"] | None = None,
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
 ) -> BacktestResult:
@@ -255,6 +257,7 @@ def run_backtest(
         exit; the long stock is margined at 50 %). The legs are in
         :data:`fastopt.backtest.rules.LEGS`. At the near expiry the near legs
         settle and the far legs close at their natural price.
+        ``"custom"``: the ``legs`` rule.
     short_delta : float, default 0.16
         Target ``|delta|`` of the body legs chosen by delta: the shorts of a
         credit structure, the first long of a debit one (the long call of a
@@ -379,6 +382,20 @@ def run_backtest(
         take in-the-money legs into stock at their strikes and sell it at the
         next bar's underlying price (``"assigned_at_expiry"``; without
         commission).
+    legs : list of dict, optional
+        A custom structure (``structure="custom"``) of up to four legs, each
+        ``{"units": -2, "kind": "put", ...}`` (signed contracts; ``"stock"``:
+        long lots of ``multiplier`` shares) with exactly one of ``"delta":
+        0.25`` (by ``|delta|``, within ``delta_tolerance``), ``"moneyness":
+        0.05`` (the strike nearest ``spot * (1 -/+ m)``), ``"wing": 10, "of":
+        0`` (10 points further out of the money than leg 0; ``"direction":
+        "in"`` for in the money) or ``"same_strike_as": 0``, and optionally
+        ``"expiry": "far"`` (the calendar expiry). E.g. a 1x2 put ratio
+        spread: ``[{"units": 1, "kind": "put", "delta": 0.4}, {"units": -2,
+        "kind": "put", "wing": 25, "of": 0}]``.
+    entry_side : {"credit", "debit", "any"}, optional
+        What an entry must receive; default by the structure (``"any"`` for a
+        custom one).
     start, end : datetime.date or str, optional
         Inclusive date range of the chain to trade.
 
@@ -462,6 +479,8 @@ def run_backtest(
         calendar_gap=calendar_gap,
         gamma_exit=gamma_exit,
         vega_exit=vega_exit,
+        legs=legs,
+        entry_side=entry_side,
     )
     prep = prepare_chain(chain, start=start, end=end)
     return run_prepared(prep, rules, stacklevel=3)

@@ -70,8 +70,99 @@ ALIASES = {
     "call_debit_spread": "bull_call_spread",
     "put_debit_spread": "bear_put_spread",
 }
-STRUCTURES: tuple[str, ...] = (*LEGS, *ALIASES)
-"""Accepted ``structure`` names (the last four are aliases)."""
+STRUCTURES: tuple[str, ...] = (*LEGS, *ALIASES, "custom")
+"""Accepted ``structure`` names (four aliases, then ``"custom"``: the ``legs`` rule)."""
+
+_LEG_KEYS = ("units", "kind", "delta", "moneyness", "wing", "of", "direction",
+             "same_strike_as", "expiry")  # fmt: skip
+_KINDS = {"call": 0, "put": 1, "stock": 2, "c": 0, "p": 1, "s": 2}
+
+
+def _custom_legs(spec: object) -> tuple[tuple[tuple[int, int, int, int, int], ...], list[float]]:
+    """The ``legs`` rule of a custom structure as kernel leg rows and targets."""
+    if isinstance(spec, str | bytes) or not isinstance(spec, Sequence) or not spec:
+        msg = f"`legs` must be a non-empty list of leg dicts, got {spec!r}"
+        raise TypeError(msg)
+    if len(spec) > _kb.MAX_LEGS:
+        msg = f"`legs` has {len(spec)} legs; at most {_kb.MAX_LEGS}"
+        raise ValueError(msg)
+    rows: list[tuple[int, int, int, int, int]] = []
+    targets: list[float] = []
+    for n, leg in enumerate(spec):
+        where = f"`legs`[{n}]"
+        if not isinstance(leg, Mapping):
+            msg = f"{where} must be a dict like {{'units': -1, 'kind': 'put', 'delta': 0.2}}"
+            raise TypeError(msg)
+        unknown = [k for k in leg if k not in _LEG_KEYS]
+        if unknown:
+            msg = f"{where}: unknown keys {unknown}; allowed: {', '.join(_LEG_KEYS)}"
+            raise ValueError(msg)
+        units = leg.get("units")
+        if isinstance(units, bool) or not isinstance(units, int) or units == 0:
+            msg = f"{where}: `units` must be a non-zero integer (signed contracts), got {units!r}"
+            raise ValueError(msg)
+        kind_name = str(leg.get("kind", "")).strip().lower()
+        if kind_name not in _KINDS:
+            msg = f"{where}: `kind` must be 'call', 'put' or 'stock', got {leg.get('kind')!r}"
+            raise ValueError(msg)
+        kind = _KINDS[kind_name]
+        slot = {"near": 0, "far": 1}.get(str(leg.get("expiry", "near")))
+        if slot is None:
+            msg = f"{where}: `expiry` must be 'near' or 'far', got {leg.get('expiry')!r}"
+            raise ValueError(msg)
+        chosen = [k for k in ("delta", "moneyness", "wing", "same_strike_as") if k in leg]
+        if kind == 2:
+            if chosen or slot or units < 0:
+                msg = f"{where}: a stock leg takes only positive `units` (long shares, in lots)"
+                raise ValueError(msg)
+            rows.append((units, 2, 5, -1, 0))
+            targets.append(0.0)
+            continue
+        if len(chosen) != 1:
+            msg = (
+                f"{where}: give exactly one of `delta`, `moneyness`, `wing` (with `of`) or "
+                f"`same_strike_as`, got {chosen or 'none'}"
+            )
+            raise ValueError(msg)
+
+        def ref(key: str, leg: Mapping[str, Any] = leg, n: int = n, where: str = where) -> int:
+            value = leg.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < n:
+                msg = f"{where}: `{key}` must be the index of an earlier leg, got {value!r}"
+                raise ValueError(msg)
+            if rows[value][1] == 2:
+                msg = f"{where}: `{key}` must name an option leg, not the stock"
+                raise ValueError(msg)
+            return value
+
+        if chosen == ["delta"]:
+            rows.append((units, kind, 0, -1, slot))
+            targets.append(_delta(leg["delta"], f"legs[{n}].delta"))
+        elif chosen == ["moneyness"]:
+            rows.append((units, kind, 4, -1, slot))
+            targets.append(_real(leg["moneyness"], f"legs[{n}].moneyness", low=0.0, high=1.0))
+        elif chosen == ["same_strike_as"]:
+            rows.append((units, kind, 2, ref("same_strike_as"), slot))
+            targets.append(0.0)
+        else:
+            points = _real(leg["wing"], f"legs[{n}].wing", low=0.0)
+            if points <= 0.0:
+                msg = f"{where}: `wing` must be > 0 strike points, got {leg['wing']!r}"
+                raise ValueError(msg)
+            side = leg.get("direction", "out")
+            if side not in ("out", "in"):
+                msg = f"{where}: `direction` must be 'out' or 'in' (of the money), got {side!r}"
+                raise ValueError(msg)
+            rows.append((units, kind, 1 if side == "out" else 3, ref("of"), slot))
+            targets.append(points)
+    if all(row[1] == 2 for row in rows):
+        msg = "`legs` needs at least one option leg"
+        raise ValueError(msg)
+    if rows[0][1] == 2:
+        msg = "`legs`[0] must be an option leg (the trade's expiry is the first leg's)"
+        raise ValueError(msg)
+    return tuple(rows), targets
+
 
 DEFAULT_RULES: dict[str, Any] = {
     "structure": "iron_condor",
@@ -117,6 +208,8 @@ DEFAULT_RULES: dict[str, Any] = {
     "calendar_gap": 30,
     "gamma_exit": None,
     "vega_exit": None,
+    "legs": None,
+    "entry_side": None,
 }
 """Every rule of :func:`fastopt.backtest.run_backtest` with its default."""
 
@@ -275,8 +368,12 @@ def compile_rules(**rules: Any) -> Rules:
     kw = {**DEFAULT_RULES, **rules}
     name = check_choice(kw["structure"], "structure", STRUCTURES)
     name = ALIASES.get(name, name)
-    legs = LEGS[name]
-    has_wing = any(leg[2] in (1, 3) for leg in legs)
+    custom = _custom_legs(kw["legs"]) if name == "custom" else None
+    if custom is None and kw["legs"] is not None:
+        msg = "`legs` defines a custom structure: give structure='custom' with it"
+        raise ValueError(msg)
+    legs = LEGS.get(name, ()) if custom is None else custom[0]
+    has_wing = custom is None and any(leg[2] in (1, 3) for leg in legs)
     sd = _delta(kw["short_delta"], "short_delta")
     width, long_delta = kw["width"], kw["long_delta"]
     wing_mode, wing_target = 1, math.nan
@@ -340,8 +437,12 @@ def compile_rules(**rules: Any) -> Rules:
     )
     if has_wing and wing_mode == 0:
         leg_i[leg_i[:, 2] == 1, 2] = 0  # wings by delta too
+    if custom is not None:
+        leg_f = np.array(custom[1], dtype=np.float64)
     moneyness = _optional(kw["short_moneyness"], "short_moneyness", low=0.0, high=1.0)
-    if not math.isnan(moneyness):  # the body by distance from the spot instead of delta
+    if (
+        not math.isnan(moneyness) and custom is None
+    ):  # the body by distance from the spot instead of delta
         body = np.array([leg[2] == 0 for leg in legs])
         leg_i[body, 2] = 4
         leg_f[body] = moneyness
@@ -406,7 +507,11 @@ def compile_rules(**rules: Any) -> Rules:
     )
     settlement = check_choice(kw["settlement"], "settlement", ("cash", "physical"))
     params[_kb.P_PHYSICAL] = 1.0 if settlement == "physical" else 0.0
-    params[_kb.P_DEBIT] = 1.0 if name in DEBIT_STRUCTURES else 0.0
+    side = kw["entry_side"]
+    if side is None:
+        side = "any" if custom is not None else "debit" if name in DEBIT_STRUCTURES else "credit"
+    side = check_choice(side, "entry_side", ("credit", "debit", "any"))
+    params[_kb.P_DEBIT] = {"credit": 0.0, "debit": 1.0, "any": 2.0}[side]
     params[_kb.P_CALENDAR_GAP] = check_int(kw["calendar_gap"], "calendar_gap", 1)
     params[_kb.P_GAMMA_EXIT] = _positive(kw["gamma_exit"], "gamma_exit")
     params[_kb.P_VEGA_EXIT] = _positive(kw["vega_exit"], "vega_exit")

@@ -206,3 +206,86 @@ def test_covered_call_assigned_ahead_of_a_larger_dividend():
     assert t["exit_date"] == dt.date(2024, 1, 3)
     assert t["exit_prices"] == [pytest.approx(1.0), pytest.approx(101.0)]  # intrinsic, spot
     assert t["dividends"] == 0.0
+
+
+CUSTOM_CONDOR = [
+    {"units": -1, "kind": "put", "delta": 0.16},
+    {"units": 1, "kind": "put", "wing": 20, "of": 0},
+    {"units": -1, "kind": "call", "delta": 0.16},
+    {"units": 1, "kind": "call", "wing": 20, "of": 2},
+]
+
+
+def test_custom_legs_reproduce_a_named_structure(chain):
+    named = run_backtest(chain, "iron_condor", short_delta=0.16, width=20.0, min_dte=20,
+                         max_dte=45)  # fmt: skip
+    custom = run_backtest(chain, "custom", legs=CUSTOM_CONDOR, entry_side="credit",
+                          min_dte=20, max_dte=45)  # fmt: skip
+    assert custom.trades.equals(named.trades)
+    assert custom.equity.equals(named.equity)
+
+
+def leg(units, kind, **how):
+    return {"units": units, "kind": kind, **how}
+
+
+@pytest.mark.parametrize(
+    "legs",
+    [
+        # 1x2 put ratio spread: the matched part a debit spread, the excess naked
+        [leg(1, "put", delta=0.4), leg(-2, "put", wing=25, of=0)],
+        # call backspread: short 1, long 2 further out
+        [leg(-1, "call", delta=0.35), leg(2, "call", wing=25, of=0)],
+        # broken-wing put butterfly
+        [leg(1, "put", delta=0.45), leg(-2, "put", wing=20, of=0), leg(1, "put", wing=40, of=1)],
+        # seagull: put spread financed by a short call
+        [leg(1, "put", moneyness=0.02), leg(-1, "put", wing=50, of=0),
+         leg(-1, "call", moneyness=0.05)],
+        # strap: two calls and a put at one strike
+        [leg(2, "call", delta=0.5), leg(1, "put", same_strike_as=0)],
+    ],
+    ids=["ratio_spread", "backspread", "broken_wing", "seagull", "strap"],
+)  # fmt: skip
+def test_custom_structures_margin_and_replay(chain, legs):
+    res = run_backtest(chain, "custom", legs=legs, min_dte=20, max_dte=45, quantity=2,
+                       max_margin_usage=None, profit_target=None, stop_loss=None)  # fmt: skip
+    assert res.trades.height >= 2
+    for t in res.trades.head(3).iter_rows(named=True):
+        parsed = [parse(x) for x in t["legs"]]
+        assert [per_unit(u, k) for u, k, *_ in parsed] == [leg["units"] for leg in legs]
+        text = "; ".join(
+            f"{u} {kd} {k:g} @{fill_price(chain, t['entry_date'], u, kd, k, e)} {e}"
+            for u, kd, k, e in parsed
+        )
+        s = Strategy.from_text(text, spot=t["entry_underlying"], asof=t["entry_date"])
+        m = margin(s, underlying="broad_index")
+        assert t["bpr"] == pytest.approx(m.buying_power_reduction, rel=1e-9, abs=1e-6), (
+            t["legs"], m.components)  # fmt: skip
+    assert replay(res.trades, chain).equity().equals(res.equity)
+
+
+@pytest.mark.parametrize(
+    ("legs", "match"),
+    [
+        ([], "non-empty list"),
+        ([{"units": 1, "kind": "put", "delta": 0.3}] * 5, "at most 4"),
+        ([{"units": 0, "kind": "put", "delta": 0.3}], "non-zero integer"),
+        ([{"units": 1, "kind": "future", "delta": 0.3}], "'call', 'put' or 'stock'"),
+        ([{"units": 1, "kind": "put"}], "exactly one of"),
+        ([{"units": 1, "kind": "put", "delta": 0.3, "moneyness": 0.1}], "exactly one of"),
+        ([{"units": 1, "kind": "put", "wing": 5, "of": 0}], "index of an earlier leg"),
+        ([{"units": 1, "kind": "put", "delta": 0.3, "colour": "red"}], "unknown keys"),
+        ([{"units": -1, "kind": "stock"}], "positive `units`"),
+        ([{"units": 1, "kind": "stock"}], "at least one option leg"),
+        ([{"units": 1, "kind": "put", "delta": 0.3, "expiry": "later"}], "'near' or 'far'"),
+        ([{"units": 1, "kind": "put", "delta": 1.3}], "delta"),
+    ],
+)
+def test_bad_custom_legs(chain, legs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        run_backtest(chain, "custom", legs=legs)
+
+
+def test_legs_need_the_custom_structure(chain):
+    with pytest.raises(ValueError, match="structure='custom'"):
+        run_backtest(chain, "iron_condor", legs=CUSTOM_CONDOR, width=10.0)
