@@ -216,9 +216,10 @@ def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, c
     """Strategy-based buying-power reduction of one unit (per share) of the new legs.
 
     Long stock (covered calls, collars): the stock at ``stock_initial``, its
-    short calls covered, long options paid. Otherwise, per kind (calls,
-    puts): with no more short than long contracts the whole position is
-    covered and is charged its largest loss at expiry
+    short calls covered, long options paid; short stock (covered puts): the
+    proceeds plus ``stock_initial`` of the value, its short puts covered.
+    Otherwise, per kind (calls, puts): with no more short than long contracts
+    the whole position is covered and is charged its largest loss at expiry
     (:func:`fastopt.kernels.margin.expiry_worst_value_nb`: the width of a
     spread, the wider side of a condor, nothing for long options). A kind
     with more short contracts is naked: when it has one short and one long
@@ -235,6 +236,8 @@ def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, c
             stock += leg_i[j, 0]
     if stock > 0.0:
         return max(-credit - (1.0 - stock_initial) * stock * spot, 0.0)
+    if stock < 0.0:  # short stock (covered puts): the sale proceeds plus stock_initial held
+        return max(-credit - (1.0 + stock_initial) * stock * spot, 0.0)
     short_units = np.zeros(2)
     long_units = np.zeros(2)
     n_short = np.zeros(2, dtype=np.int64)

@@ -59,6 +59,7 @@ Structure = Literal[
     "covered_call",
     "protective_put",
     "collar",
+    "covered_put",
 ]
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -254,7 +255,8 @@ def run_backtest(
         ``width`` points in the money of the short), ``"covered_call"``,
         ``"protective_put"``, ``"collar"`` (``multiplier`` shares per unit
         bought at the underlying with the options, sold at the underlying on
-        exit; the long stock is margined at 50 %). The legs are in
+        exit; the long stock is margined at 50 %), ``"covered_put"`` (short
+        stock and a short put). The legs are in
         :data:`fastopt.backtest.rules.LEGS`. At the near expiry the near legs
         settle and the far legs close at their natural price.
         ``"custom"``: the ``legs`` rule.

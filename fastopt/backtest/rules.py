@@ -53,6 +53,7 @@ LEGS: dict[str, tuple[tuple[int, int, int, int, int], ...]] = {
     "covered_call": ((-1, 0, 0, -1, 0), (1, 2, 5, -1, 0)),
     "protective_put": ((1, 1, 0, -1, 0), (1, 2, 5, -1, 0)),
     "collar": ((1, 1, 0, -1, 0), (-1, 0, 0, -1, 0), (1, 2, 5, -1, 0)),
+    "covered_put": ((-1, 1, 0, -1, 0), (-1, 2, 5, -1, 0)),
     "call_calendar": ((-1, 0, 0, -1, 0), (1, 0, 2, 0, 1)),
     "put_calendar": ((-1, 1, 0, -1, 0), (1, 1, 2, 0, 1)),
     "call_diagonal": ((-1, 0, 0, -1, 0), (1, 0, 3, 0, 1)),
@@ -112,8 +113,8 @@ def _custom_legs(spec: object) -> tuple[tuple[tuple[int, int, int, int, int], ..
             raise ValueError(msg)
         chosen = [k for k in ("delta", "moneyness", "wing", "same_strike_as") if k in leg]
         if kind == 2:
-            if chosen or slot or units < 0:
-                msg = f"{where}: a stock leg takes only positive `units` (long shares, in lots)"
+            if chosen or slot:
+                msg = f"{where}: a stock leg takes only `units` (lots of `multiplier` shares)"
                 raise ValueError(msg)
             rows.append((units, 2, 5, -1, 0))
             targets.append(0.0)

@@ -275,7 +275,7 @@ def test_custom_structures_margin_and_replay(chain, legs):
         ([{"units": 1, "kind": "put", "delta": 0.3, "moneyness": 0.1}], "exactly one of"),
         ([{"units": 1, "kind": "put", "wing": 5, "of": 0}], "index of an earlier leg"),
         ([{"units": 1, "kind": "put", "delta": 0.3, "colour": "red"}], "unknown keys"),
-        ([{"units": -1, "kind": "stock"}], "positive `units`"),
+        ([{"units": -1, "kind": "stock", "delta": 0.5}], "takes only `units`"),
         ([{"units": 1, "kind": "stock"}], "at least one option leg"),
         ([{"units": 1, "kind": "put", "delta": 0.3, "expiry": "later"}], "'near' or 'far'"),
         ([{"units": 1, "kind": "put", "delta": 1.3}], "delta"),
