@@ -123,7 +123,8 @@ P_CALENDAR_GAP = 42  # far legs: the expiry nearest (near expiry + gap) days, af
 P_GAMMA_EXIT = 43  # close when |position gamma| (shares per point, all contracts) >= this
 P_VEGA_EXIT = 44  # close when |position vega| (money per vol point, all contracts) >= this
 P_STOCK_INITIAL = 45  # Reg T initial margin fraction of a long stock leg
-N_PARAMS = 46
+P_EXIT_MID = 46  # 1.0: exits fill at the mid worsened by the slippage model, else natural
+N_PARAMS = 47
 
 TF_BAR = 0
 TF_HOUR = 1
@@ -302,6 +303,17 @@ def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, c
 
 
 @jit_inline
+def _close_price(sign, b, a, exit_mid, slip, slip_abs):  # type: ignore[no-untyped-def]
+    """Price per share at which a leg of ``sign`` units is closed: natural (buy shorts back
+    at the ask, sell longs at the bid) or the mid worsened like an entry fill."""
+    if not exit_mid:
+        return a if sign < 0 else b
+    cost = slip * (a - b) + slip_abs
+    mid = 0.5 * (b + a)
+    return mid + cost if sign < 0 else mid - cost
+
+
+@jit_inline
 def _period_ends(period, d, tf):  # type: ignore[no-untyped-def]
     """True when bar ``d`` is the last bar of its period of timeframe ``tf``."""
     return d == period.shape[0] - 1 or period[d + 1, tf] != period[d, tf]
@@ -370,6 +382,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     entry_side = params[P_DEBIT]  # 0 a net credit, 1 a net debit, 2 either
     calendar_gap = params[P_CALENDAR_GAP]
     stock_initial = params[P_STOCK_INITIAL]
+    exit_mid = params[P_EXIT_MID] != 0.0
     stock_units = 0.0
     for j in range(n_legs):
         if leg_i[j, 1] == 2:
@@ -440,7 +453,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                     break
                 sign = leg_i[j, 0]
                 mid_debit -= sign * 0.5 * (bid[r] + ask[r])
-                nat_debit -= sign * (ask[r] if sign < 0 else bid[r])
+                nat_debit -= sign * _close_price(sign, bid[r], ask[r], exit_mid, slip, slip_abs)
                 net_delta += sign * delta[r]
                 if sign < 0:
                     short_delta = max(short_delta, abs(delta[r]))
@@ -591,13 +604,13 @@ def run_nb(  # type: ignore[no-untyped-def]
                     ):
                         exit_px[j] = intrinsic
                     else:
-                        exit_px[j] = ask[r] if sign < 0 else bid[r]
+                        exit_px[j] = _close_price(sign, bid[r], ask[r], exit_mid, slip, slip_abs)
                     debit -= sign * exit_px[j]
             elif reason != R_EXPIRY and reason != R_PHYSICAL:
                 debit = p_nat[p]
                 for j in range(n_legs):
                     r = p_last[p, j]
-                    exit_px[j] = ask[r] if leg_i[j, 0] < 0 else bid[r]
+                    exit_px[j] = _close_price(leg_i[j, 0], bid[r], ask[r], exit_mid, slip, slip_abs)
             if reason == R_ROLL and not last:
                 force_entry = True
                 rolled_from = p_trade[p]

@@ -225,6 +225,7 @@ def run_backtest(
     vega_exit: float | None = None,
     legs: Sequence[Mapping[str, Any]] | None = None,
     entry_side: Literal["credit", "debit", "any"] | None = None,
+    exit_fill: Literal["natural", "mid"] = "natural",
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
 ) -> BacktestResult:
@@ -395,6 +396,11 @@ def run_backtest(
         ``"expiry": "far"`` (the calendar expiry). E.g. a 1x2 put ratio
         spread: ``[{"units": 1, "kind": "put", "delta": 0.4}, {"units": -2,
         "kind": "put", "wing": 25, "of": 0}]``.
+    exit_fill : {"natural", "mid"}, default "natural"
+        Exits (and the stop / target triggers) at the natural price to close
+        (buy shorts back at the ask, sell longs at the bid), or at the mid
+        worsened by the entry slippage model (``slippage`` of the spread plus
+        ``slippage_ticks``). Expiry settlement is at intrinsic value either way.
     entry_side : {"credit", "debit", "any"}, optional
         What an entry must receive; default by the structure (``"any"`` for a
         custom one).
@@ -483,6 +489,7 @@ def run_backtest(
         vega_exit=vega_exit,
         legs=legs,
         entry_side=entry_side,
+        exit_fill=exit_fill,
     )
     prep = prepare_chain(chain, start=start, end=end)
     return run_prepared(prep, rules, stacklevel=3)

@@ -211,6 +211,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "vega_exit": None,
     "legs": None,
     "entry_side": None,
+    "exit_fill": "natural",
 }
 """Every rule of :func:`fastopt.backtest.run_backtest` with its default."""
 
@@ -523,6 +524,8 @@ def compile_rules(**rules: Any) -> Rules:
         )
         raise ValueError(msg)
     params[_kb.P_STOCK_INITIAL] = STOCK_INITIAL
+    exit_fill = check_choice(kw["exit_fill"], "exit_fill", ("natural", "mid"))
+    params[_kb.P_EXIT_MID] = 1.0 if exit_fill == "mid" else 0.0
     ticks = _real(kw["slippage_ticks"], "slippage_ticks", low=0.0)
     tick = _real(kw["tick_size"], "tick_size", low=0.0)
     params[_kb.P_SLIP_ABS] = ticks * tick

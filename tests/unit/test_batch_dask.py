@@ -74,7 +74,13 @@ def local(prep):
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def cluster(prep):
+    # Workers run the serial batch kernel: compile it here first so that they load it from
+    # the on-disk cache instead of compiling it twice at once (which can take long enough,
+    # GIL held, to upset the cluster's bookkeeping on a cold CI cache).
+    from fastopt.backtest.batch import compile_grid, evaluate_sets
+
+    evaluate_sets(prep, compile_grid({"width": [10.0, 25.0]}, FIXED)[1], parallel=False)
     cluster, client = _start_cluster()
     client.wait_for_workers(N_WORKERS, timeout=60)
     yield cluster, client

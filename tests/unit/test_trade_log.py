@@ -69,3 +69,24 @@ def test_positions_by_bar(chain):
     first = held.filter(pl.col("trade") == 0)
     assert first["date"].min() == res.trades["entry_date"][0]
     assert first["date"].max() < res.trades["exit_date"][0]
+
+
+def test_exit_fill_at_mid_with_slippage(chain):
+    rules = {"structure": "bull_put_spread", "short_delta": 0.3, "width": 25.0,
+             "min_dte": 20, "max_dte": 45, "max_hold_days": 10, "profit_target": None,
+             "stop_loss": None}  # fmt: skip
+    mid = run_backtest(chain, **rules, exit_fill="mid", slippage=0.25)
+    t = mid.trades.filter(pl.col("exit_reason") == "max_hold").row(0, named=True)
+    day = chain.filter((pl.col("date") == t["exit_date"]) & (pl.col("expiry") == t["expiry"]))
+    for text, price in zip(t["legs"], t["exit_prices"], strict=True):
+        units, _, strike, _ = text.split()
+        q = day.filter((pl.col("kind") == "put") & (pl.col("strike") == float(strike))).row(
+            0, named=True)  # fmt: skip
+        cost = 0.25 * (q["ask"] - q["bid"])
+        half = 0.5 * (q["bid"] + q["ask"])
+        assert price == pytest.approx(half + cost if int(units) < 0 else half - cost)
+    assert t["exit_debit"] == pytest.approx(
+        sum(-int(x.split()[0]) * p for x, p in zip(t["legs"], t["exit_prices"], strict=True))
+    )
+    with pytest.raises(ValueError, match="exit_fill"):
+        run_backtest(chain, **rules, exit_fill="bid")
