@@ -416,6 +416,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     p_pending = np.zeros(max_pos, dtype=np.bool_)
     p_itm = np.zeros((max_pos, MAX_LEGS), dtype=np.bool_)
     new = np.full(MAX_LEGS, -1, dtype=np.int64)
+    found = np.full(MAX_LEGS, -1, dtype=np.int64)  # each leg's row on the bar being marked
     prices = np.zeros(MAX_LEGS)
     exit_px = np.zeros(MAX_LEGS)
 
@@ -451,6 +452,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                 if r < 0 or not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
                     quoted = False
                     break
+                found[j] = r
                 sign = leg_i[j, 0]
                 mid_debit -= sign * 0.5 * (bid[r] + ask[r])
                 nat_debit -= sign * _close_price(sign, bid[r], ask[r], exit_mid, slip, slip_abs)
@@ -473,8 +475,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                 pos_vega = 0.0
                 known = True
                 for j in range(n_legs):
-                    r0 = p_rows[p, j]
-                    r = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0], kind[r0])
+                    r = found[j]
                     if kind[r] == 2:  # stock: no gamma, no vega
                         continue
                     tau = (expiry[r] - today) / 365.0
@@ -497,9 +498,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                 p_short_delta[p] = short_delta
                 p_assign[p] = assign
                 for j in range(n_legs):
-                    r0 = p_rows[p, j]
-                    p_last[p, j] = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0],
-                                         kind[r0])  # fmt: skip
+                    p_last[p, j] = found[j]
             if d == p_entry[p]:
                 continue
             credit = p_credit[p] + p_div[p]  # dividends on a stock leg count as received
