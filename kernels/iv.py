@@ -76,6 +76,8 @@ from numba import prange
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
 from fastopt.kernels._special import (
     INV_SQRT2,
+    fast_exp,
+    fast_log,
     INV_SQRT_2PI,
     INV_SQRT_PI,
 )
@@ -659,31 +661,169 @@ def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: f
 # array kernels
 # ---------------------------------------------------------------------------
 
+CHUNK = 256
+"""Options per block of the lognormal array kernels (the block's buffers stay in L1)."""
+_SOLVE = -1
+"""Status marker of the first pass: the option needs the solver."""
+
+
+@jit_inline
+def _normalise(price: float, spot: float, strike: float, t: float, rate: float, div: float,
+               is_call: bool, black76: bool) -> tuple[float, float, float, float, float, float, int]:  # fmt: skip
+    """Branch-free first pass of :func:`_implied_vol_one` (lognormal models).
+
+    Returns ``(beta, x, bmax, ibmax, tv, den, code)``: the solver's inputs, and ``code``
+    either ``_SOLVE`` or the final status (the vol is then NaN, or 0.0 for ``OK``).
+    Only selects, ``fast_exp``/``fast_log`` and square roots, so LLVM vectorises the
+    loop that calls it; the same checks, in the same order, as the scalar path.
+    """
+    df = fast_exp(-rate * t)
+    q = rate if black76 else div
+    sq = spot * fast_exp(-q * t)
+    x = fast_log(spot / strike) + (rate - q) * t
+    kd = strike * df
+    diff = sq - kd if is_call else kd - sq
+    intr = max(diff, 0.0)
+    upper = sq if is_call else kd
+    slack = 4.0 * EPS * (sq + kd) if intr > 0.0 else 0.0
+    tv = price - intr
+    rsq = math.sqrt(sq)
+    rkd = math.sqrt(kd)
+    den = rsq * rkd
+    beta = tv / den
+    r_lo = min(rsq, rkd)
+    r_hi = max(rsq, rkd)
+    bmax = r_lo / r_hi
+    ibmax = r_hi / r_lo
+    code = _SOLVE
+    code = _ABOVE if beta >= bmax else code
+    code = _OK if not (tv > 0.0) else code
+    code = _BELOW if price < intr - slack else code
+    code = _ABOVE if price >= upper else code
+    code = _ZERO_T if not (t > 0.0) else code
+    return beta, -abs(x), bmax, ibmax, tv, den, code
+
+
+@jit
+def _solve_block(buf, codes, iters, m):  # type: ignore[no-untyped-def]
+    """Second pass over one block: the scalar solver where ``codes`` says ``_SOLVE``.
+
+    ``buf`` (7, CHUNK) float64 holds the first pass's rows (beta, x, bmax, ibmax, tv,
+    den, sqrt t); row 0 receives the vols. ``codes`` (int8) receives the statuses and
+    ``iters`` (int32) the iteration counts, for the first ``m`` columns. One compiled
+    copy serves every kernel and input dtype.
+    """
+    for j in range(m):
+        code = codes[j]
+        if code != _SOLVE:
+            buf[0, j] = 0.0 if code == _OK else math.nan
+            iters[j] = 0
+            continue
+        s, n_it, ok = _lognormal_total_vol(
+            buf[0, j], buf[1, j], buf[2, j], buf[3, j], buf[4, j], buf[5, j]
+        )
+        iters[j] = n_it
+        if ok and not math.isnan(s):
+            buf[0, j] = s / buf[6, j]
+            codes[j] = _OK
+        else:
+            buf[0, j] = math.nan
+            codes[j] = _NOCONV
+
+
+@jit_inline
+def _lognormal_block(price, spot, strike, t, rate, div, is_call, black76, lo, hi,
+                     out_vol, out_status, out_iter, buf, codes, iters):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Options ``lo:hi`` (at most :data:`CHUNK`) in three passes.
+
+    The first pass normalises every option into ``buf`` (7, CHUNK) and is vectorised;
+    :func:`_solve_block` runs the scalar solver on the options that need it; the last
+    pass copies the block out. ``out_iter`` is an int32 array of length n, or of
+    length 0 when iterations are not wanted.
+    """
+    for i in range(lo, hi):
+        ti = np.float64(t[i])
+        beta, x, bmax, ibmax, tv, den, code = _normalise(
+            np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), ti,
+            np.float64(rate[i]), np.float64(div[i]), bool(is_call[i]), black76,
+        )  # fmt: skip
+        j = i - lo
+        buf[0, j] = beta
+        buf[1, j] = x
+        buf[2, j] = bmax
+        buf[3, j] = ibmax
+        buf[4, j] = tv
+        buf[5, j] = den
+        buf[6, j] = math.sqrt(ti)
+        codes[j] = code
+    _solve_block(buf, codes, iters, hi - lo)
+    for i in range(lo, hi):
+        out_vol[i] = buf[0, i - lo]
+        out_status[i] = codes[i - lo]
+    if out_iter.shape[0] > 0:
+        for i in range(lo, hi):
+            out_iter[i] = iters[i - lo]
+
+
+@jit_inline
+def _bachelier_block(price, spot, strike, t, rate, is_call, lo, hi, out_vol, out_status,
+                     out_iter):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Bachelier options ``lo:hi`` one by one (see :func:`_lognormal_block`)."""
+    keep_iter = out_iter.shape[0] > 0
+    for i in range(lo, hi):
+        vol, status, n_it = _implied_vol_one(
+            np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]),
+            np.float64(rate[i]), 0.0, bool(is_call[i]), _BACHELIER,
+        )  # fmt: skip
+        out_vol[i] = vol
+        out_status[i] = status
+        if keep_iter:
+            out_iter[i] = n_it
+
+
+@jit_inline
+def _block_buffers():  # type: ignore[no-untyped-def]
+    """Scratch of one block: rows of :func:`_lognormal_block`, statuses, iterations."""
+    buf = np.empty((7, CHUNK), dtype=np.float64)
+    return buf, np.empty(CHUNK, dtype=np.int8), np.empty(CHUNK, dtype=np.int32)
+
+
+@jit_inline
+def _block(price, spot, strike, t, rate, div, is_call, model, lo, hi, out_vol, out_status,
+           out_iter, buf, codes, iters):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Options ``lo:hi`` of any model."""
+    if model == _BACHELIER:
+        _bachelier_block(price, spot, strike, t, rate, is_call, lo, hi, out_vol, out_status,
+                         out_iter)  # fmt: skip
+    else:
+        _lognormal_block(price, spot, strike, t, rate, div, is_call, model == _BLACK76, lo, hi,
+                         out_vol, out_status, out_iter, buf, codes, iters)  # fmt: skip
+
 
 @jit
 def implied_vol_1d_nb(price, spot, strike, t, rate, div, is_call, model, out_vol, out_status):  # type: ignore[no-untyped-def]
     """Implied vol of ``n`` options into ``out_vol``/``out_status`` (1-D, length ``n``)."""
-    for i in range(price.shape[0]):
-        vol, status, _ = _implied_vol_one(
-            np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]),
-            np.float64(rate[i]),
-            np.float64(div[i]), bool(is_call[i]), model,
-        )  # fmt: skip
-        out_vol[i] = vol
-        out_status[i] = status
+    n = price.shape[0]
+    buf, codes, iters = _block_buffers()
+    no_iter = np.empty(0, dtype=np.int32)
+    for lo in range(0, n, CHUNK):
+        hi = min(lo + CHUNK, n)
+        _block(price, spot, strike, t, rate, div, is_call, model, lo, hi, out_vol, out_status,
+               no_iter, buf, codes, iters)  # fmt: skip
 
 
 @jit_parallel
 def implied_vol_1d_par_nb(price, spot, strike, t, rate, div, is_call, model, out_vol, out_status):  # type: ignore[no-untyped-def]
     """``prange`` twin of :func:`implied_vol_1d_nb` (same arguments, same results)."""
-    for i in prange(price.shape[0]):
-        vol, status, _ = _implied_vol_one(
-            np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]),
-            np.float64(rate[i]),
-            np.float64(div[i]), bool(is_call[i]), model,
-        )  # fmt: skip
-        out_vol[i] = vol
-        out_status[i] = status
+    n = price.shape[0]
+    n_blocks = (n + CHUNK - 1) // CHUNK
+    no_iter = np.empty(0, dtype=np.int32)
+    for b in prange(n_blocks):
+        buf, codes, iters = _block_buffers()
+        lo = b * CHUNK
+        hi = min(lo + CHUNK, n)
+        _block(price, spot, strike, t, rate, div, is_call, model, lo, hi, out_vol, out_status,
+               no_iter, buf, codes, iters)  # fmt: skip
 
 
 @jit
@@ -693,13 +833,9 @@ def implied_vol_iters_1d_nb(price, spot, strike, t, rate, div, is_call, model): 
     out_vol = np.empty(n, dtype=np.float64)
     out_status = np.empty(n, dtype=np.int8)
     out_iter = np.empty(n, dtype=np.int32)
-    for i in range(n):
-        vol, status, n_it = _implied_vol_one(
-            np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]),
-            np.float64(rate[i]),
-            np.float64(div[i]), bool(is_call[i]), model,
-        )  # fmt: skip
-        out_vol[i] = vol
-        out_status[i] = status
-        out_iter[i] = n_it
+    buf, codes, iters = _block_buffers()
+    for lo in range(0, n, CHUNK):
+        hi = min(lo + CHUNK, n)
+        _block(price, spot, strike, t, rate, div, is_call, model, lo, hi, out_vol, out_status,
+               out_iter, buf, codes, iters)  # fmt: skip
     return out_vol, out_status, out_iter
