@@ -76,10 +76,10 @@ from numba import prange
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
 from fastopt.kernels._special import (
     INV_SQRT2,
-    fast_exp,
-    fast_log,
     INV_SQRT_2PI,
     INV_SQRT_PI,
+    fast_exp,
+    fast_log,
 )
 from fastopt.kernels.enums import IVStatus, Model
 
@@ -121,27 +121,6 @@ _C0, _C1, _C2 = -7.784894002430293e-03, -3.223964580411365e-01, -2.4007582771618
 _C3, _C4, _C5 = -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00
 _D0, _D1 = 7.784695709041462e-03, 3.224671290700398e-01
 _D2, _D3 = 2.445134137142996e00, 3.754408661907416e00
-
-
-@jit_inline
-def _norm_ppf_log(lnp: float) -> float:
-    """Approximate inverse normal CDF of ``p = exp(lnp)`` for p <= 1/2.
-
-    Acklam's rational approximation (relative error < 1.2e-9), which is ample
-    for an initial guess. Taking ln p avoids forming tiny p (or a cube root).
-    """
-    if lnp < -3.719339999862803:  # p < 0.02425: tail, q = sqrt(-2 ln p)
-        q = math.sqrt(-2.0 * lnp)
-        q2 = q * q
-        num = (_C5 + _C4 * q) + q2 * ((_C3 + _C2 * q) + q2 * (_C1 + _C0 * q))
-        den = (1.0 + _D3 * q) + q2 * ((_D2 + _D1 * q) + q2 * _D0)
-        return num / den
-    q = math.exp(lnp) - 0.5
-    r = q * q
-    r2 = r * r
-    num = ((_A5 + _A4 * r) + r2 * ((_A3 + _A2 * r) + r2 * (_A1 + _A0 * r))) * q
-    den = (1.0 + _B4 * r) + r2 * ((_B3 + _B2 * r) + r2 * (_B1 + _B0 * r))
-    return num / den
 
 
 # ---------------------------------------------------------------------------
@@ -246,32 +225,33 @@ def _rc_control(h: float, delta: float, dl: float, dr: float, d2: float, at_left
     """Control parameter matching second derivative ``d2`` at one end, kept shape-preserving.
 
     ``h = xr - xl`` and ``delta = (yr - yl) / h`` describe the data, ``dl``/``dr`` the end slopes.
+    Selects only (no branches), so that it vectorises.
     """
     den = delta - dl if at_left else dr - delta
     oth = dr - delta if at_left else delta - dl
     # den == 0: the data are linear at that end; so is the interpolant
-    r = (0.5 * h * d2 + dr - dl) / den if den != 0.0 else R_MAX
+    safe = den if den != 0.0 else 1.0
+    r = (0.5 * h * d2 + dr - dl) / safe
+    r = r if den != 0.0 else R_MAX
     # Minimum keeping the curvature sign of convex/concave data at both ends.
-    r_min = 0.0
-    if den * oth > 0.0:
-        r_min = max((dr - dl) / oth, (dr - dl) / den)
-    if not (r >= r_min):  # also catches NaN
-        r = r_min
+    same = den * oth > 0.0
+    r_min = max((dr - dl) / (oth if same else 1.0), (dr - dl) / safe)
+    r_min = r_min if same else 0.0
+    r = r if r >= r_min else r_min  # also catches NaN
     return min(r, R_MAX)
 
 
 @jit_inline
 def _rc_eval(t: float, h: float, yl: float, yr: float, dl: float, dr: float, r: float) -> float:
     """Rational cubic through (xl, yl, dl), (xr, yr, dr) with control ``r`` at
-    ``t = (xv - xl) / h``, ``h = xr - xl``."""
+    ``t = (xv - xl) / h``, ``h = xr - xl`` (selects only)."""
     omt = 1.0 - t
-    if r >= R_MAX:
-        return yr * t + yl * omt
     t2 = t * t
     omt2 = omt * omt
     num = yr * t2 * t + (r * yr - h * dr) * t2 * omt + (r * yl + h * dl) * t * omt2
     num += yl * omt2 * omt
-    return num / (1.0 + (r - 3.0) * t * omt)
+    cubic = num / (1.0 + (r - 3.0) * t * omt)
+    return yr * t + yl * omt if r >= R_MAX else cubic
 
 
 # ---------------------------------------------------------------------------
@@ -384,93 +364,219 @@ def _mid_refine(s: float, u: float, w: float, nu: float, step: float) -> tuple[f
     return z1 * s, abs(err) * s
 
 
+# ---------------------------------------------------------------------------
+# branch-free forms for the vectorised first pass (initial guess)
+# ---------------------------------------------------------------------------
+
+
+# Cody's three erfc intervals as one degree-8 rational with per-interval coefficients
+# (highest degree first, zero-padded): the middle one in y, the small one in y^2 (it
+# gives erf(y) / y), the large one in 1/y^2. One Horner pass on the selected
+# coefficients serves every SIMD lane with one division instead of three.
+_ERFC_NUM_MID = (
+    2.15311535474403846e-8, 5.64188496988670089e-1, 8.88314979438837594e00,
+    6.61191906371416295e01, 2.98635138197400131e02, 8.81952221241769090e02,
+    1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03,
+)  # fmt: skip
+_ERFC_DEN_MID = (
+    1.0, 1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+    1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+    3.43936767414372164e03, 1.23033935480374942e03,
+)  # fmt: skip
+_ERFC_NUM_SMALL = (
+    0.0, 0.0, 0.0, 0.0, 1.85777706184603153e-1, 3.16112374387056560e00,
+    1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03,
+)  # fmt: skip
+_ERFC_DEN_SMALL = (
+    0.0, 0.0, 0.0, 0.0, 1.0, 2.36012909523441209e01, 2.44024637934444173e02,
+    1.28261652607737228e03, 2.84423683343917062e03,
+)  # fmt: skip
+_ERFC_NUM_LARGE = (
+    0.0, 0.0, 0.0, 1.63153871373020978e-2, 3.05326634961232344e-1, 3.60344899949804439e-1,
+    1.25781726111229246e-1, 1.60837851487422766e-2, 6.58749161529837803e-4,
+)  # fmt: skip
+_ERFC_DEN_LARGE = (
+    0.0, 0.0, 0.0, 1.0, 2.56852019228982242e00, 1.87295284992346047e00,
+    5.27905102951428412e-1, 6.05183413124413191e-2, 2.33520497626869185e-3,
+)  # fmt: skip
+SMALL_Y = 0.46875
+"""Upper end of Cody's first erf interval."""
+
+
 @jit_inline
-def _lognormal_total_vol(
-    beta: float, x: float, bmax: float, ibmax: float, tv: float, den: float
-) -> tuple[float, int, bool]:
-    """Total vol ``s`` with b(x, s) = beta, for x <= 0 and 0 < beta < bmax = e^{x/2}.
+def _erfc_scaled_all(y: float, e: float, c: float) -> tuple[float, float]:
+    """``(e erfcx(y), erf(y))`` for y >= 0 with ``c = e exp(y^2)``; vectorisable.
 
-    ``ibmax = 1/bmax``; ``beta = tv / den``, and for tiny prices ln(beta) is taken as
-    ln(tv) - ln(den) (beta itself may be subnormal or 0 near the bottom of the float
-    range).
-
-    Returns ``(s, iterations, converged)``.
+    The second value is only meaningful for ``y <= SMALL_Y`` (where the first is
+    ``c (1 - erf(y))``). Same coefficients and accuracy as :func:`_erfc_scaled`.
     """
+    small = y <= SMALL_Y
+    mid = y <= 4.0
+    yy = y * y
+    w = 1.0 / yy
+    v = yy if small else (y if mid else w)
+    num = 0.0
+    den = 0.0
+    for k in range(9):
+        num = num * v + (
+            _ERFC_NUM_SMALL[k] if small else (_ERFC_NUM_MID[k] if mid else _ERFC_NUM_LARGE[k])
+        )
+        den = den * v + (
+            _ERFC_DEN_SMALL[k] if small else (_ERFC_DEN_MID[k] if mid else _ERFC_DEN_LARGE[k])
+        )
+    ratio = num / den
+    erf_y = y * ratio
+    scaled = e * (ratio if mid else (INV_SQRT_PI - w * ratio) * (y * w))
+    return (c * (1.0 - erf_y) if small else scaled), erf_y
+
+
+@jit_inline
+def _black_vega_all(x: float, h: float, s: float, bmax: float, ibmax: float) -> tuple[float, float]:
+    """:func:`_black_vega` with its three forms evaluated and one selected (vectorisable)."""
+    t = 0.5 * s
+    d1 = h + t
+    d2 = h - t
+    e = fast_exp(-0.5 * (h * h + t * t))
+    y1 = abs(d1) * INV_SQRT2
+    y2 = -d2 * INV_SQRT2
+    g1, erf1 = _erfc_scaled_all(y1, e, bmax)
+    g2, erf2 = _erfc_scaled_all(y2, e, ibmax)
+    below = 0.5 * (g1 - g2)
+    far = bmax - 0.5 * (g1 + g2)
+    t1 = bmax * erf1 if y1 <= SMALL_Y else bmax - g1
+    t2 = ibmax * erf2 if y2 <= SMALL_Y else ibmax - g2
+    near = _sinh_small(max(0.5 * x, -0.25)) + 0.5 * (t1 + t2)
+    b = below if d1 <= 0.0 else (near if x > -0.5 else far)
+    return b, INV_SQRT_2PI * e
+
+
+# Acklam's two regions as one degree-5 rational (highest degree first): the central
+# one in r = (p - 1/2)^2 (times p - 1/2), the tail in q = sqrt(-2 ln p).
+_PPF_NUM_CENTRAL = (_A0, _A1, _A2, _A3, _A4, _A5)
+_PPF_DEN_CENTRAL = (_B0, _B1, _B2, _B3, _B4, 1.0)
+_PPF_NUM_TAIL = (_C0, _C1, _C2, _C3, _C4, _C5)
+_PPF_DEN_TAIL = (0.0, _D0, _D1, _D2, _D3, 1.0)
+
+
+@jit_inline
+def _norm_ppf_log(lnp: float) -> float:
+    """Approximate inverse normal CDF of ``p = exp(lnp)`` for p <= 1/2; vectorisable.
+
+    Acklam's rational approximation (relative error < 1.2e-9), which is ample for an
+    initial guess; both regions share one division. Taking ln p avoids forming tiny p.
+    """
+    tail = lnp < -3.719339999862803  # p < 0.02425
+    q = math.sqrt(-2.0 * min(lnp, -3.7))
+    qc = fast_exp(max(lnp, -3.8)) - 0.5
+    v = q if tail else qc * qc
+    num = 0.0
+    den = 0.0
+    for k in range(6):
+        num = num * v + (_PPF_NUM_TAIL[k] if tail else _PPF_NUM_CENTRAL[k])
+        den = den * v + (_PPF_DEN_TAIL[k] if tail else _PPF_DEN_CENTRAL[k])
+    return (num if tail else num * qc) / den
+
+
+@jit_inline
+def _initial_guess(
+    beta: float, x: float, bmax: float, ibmax: float
+) -> tuple[float, float, float, int]:
+    """Branch, bracket and initial total vol for b(x, s) = beta (x <= 0, 0 < beta < bmax).
+
+    Returns ``(s0, s_lo, s_hi, branch)``. Straight-line code with selects: each option
+    takes its branch's nodes and transform through one shared rational-cubic
+    interpolation, so a loop over options vectorises. Only the guess uses the
+    polynomial exp/log; the Householder steps that follow use libm.
+    """
+    inf = math.inf
     ax = -x
     sc = math.sqrt(2.0 * ax)
     # b(x, s_c) = b_max (1 - erfcx(sqrt|x|)) / 2 with b_max e^{|x|} = 1 / b_max
-    bc = 0.5 * (bmax - _erfc_scaled(math.sqrt(ax), bmax, ibmax))
+    bc = 0.5 * (bmax - _erfc_scaled_all(math.sqrt(ax), bmax, ibmax)[0])
     ivc = SQRT_2PI * ibmax  # 1 / b'(s_c)
+    low_side = beta < bc
+    sl = sc - bc * ivc  # the tangents at s_c reach b = 0 at sl and b = b_max at su
+    su = sc + (bmax - bc) * ivc
+    sp_ok = sl > 0.0 or not low_side
+    sp = sl if low_side else su  # the tangent's end on beta's side
+    sp = sp if sp_ok else 1.0
+    isp = 1.0 / sp
+    hp = x * isp
+    bp, vp = _black_vega_all(x, hp, sp, bmax, ibmax)
+    bp = bp if sp_ok else 0.0
+    ivp = 1.0 / vp if sp_ok else inf
+    lower = low_side and beta < bp
+    upper = (not low_side) and beta > bp
+    mid = not (lower or upper)
+    # the transform: f = A Phi(u)^3, u = -|x|/(sqrt3 s) (lower), f = Phi(u), u = -s/2 (upper)
+    amp = TWO_PI * ax / (3.0 * SQRT3)
+    u = hp * (1.0 / SQRT3) if low_side else -0.5 * sp
+    eu = fast_exp(-0.5 * u * u)
+    pu = _erfc_scaled_all(-u * INV_SQRT2, 0.5 * eu, 0.5)[0]  # Phi(u)
+    phu = INV_SQRT_2PI * eu
+    b2p = hp * hp * isp - 0.25 * sp  # b''/b' at sp
+    fs = (TWO_PI / 3.0) * hp * hp * pu * pu * phu if low_side else -0.5 * phu
+    fss = fs * isp * (-2.0 + (2.0 * phu / pu - u) * -u) if low_side else 0.125 * sp * phu
+    df = fs * ivp
+    d2f = (fss - fs * b2p) * ivp * ivp
+    # one rational cubic per option: (xl, yl, dl) -> (xr, yr, dr) at beta
+    if mid:
+        xl = bp if low_side else bc
+        xr = bc if low_side else bp
+        yl = sl if low_side else sc
+        yr = sc if low_side else su
+        dl = ivp if low_side else ivc
+        dr = ivc if low_side else ivp
+        d2 = 0.0
+    else:
+        xl = 0.0 if lower else bp
+        xr = bp if lower else bmax
+        yl = 0.0 if lower else pu
+        yr = amp * pu * pu * pu if lower else 0.0
+        dl = 1.0 if lower else df
+        dr = df if lower else -0.5
+        d2 = d2f
+    hx = xr - xl
+    ih = 1.0 / hx
+    r = _rc_control(hx, (yr - yl) * ih, dl, dr, d2, not low_side)
+    y = _rc_eval((beta - xl) * ih, hx, yl, yr, dl, dr, r)
+    # invert the transform (f ~ beta as beta -> 0: use beta when f is tiny)
+    f = y if y > 1e-280 else (beta if lower else 0.5 * (bmax - beta))
+    ln_f = fast_log(max(f / amp if lower else f, 1e-300))
+    z = _norm_ppf_log(ln_f * (1.0 / 3.0) if lower else ln_f)
+    s = ax / (SQRT3 * -z) if lower else (-2.0 * z if upper else y)
+    branch = _BR_LOWER if lower else (_BR_UPPER if upper else _BR_MID)
+    s_lo = 0.0 if lower else (su if upper else yl)
+    s_hi = sl if lower else (inf if upper else yr)
+    inside = s > s_lo and s < s_hi
+    s = s if inside else (0.5 * (s_lo + s_hi) if s_hi < inf else 2.0 * s_lo)
+    return s, s_lo, s_hi, branch
+
+
+# ---------------------------------------------------------------------------
+# Householder iterations (scalar)
+# ---------------------------------------------------------------------------
+
+
+@jit
+def _householder(
+    beta: float, x: float, bmax: float, ibmax: float, tv: float, den: float,
+    s: float, s_lo: float, s_hi: float, branch: int,
+) -> tuple[float, int, bool]:  # fmt: skip
+    """Total vol ``s`` with b(x, s) = beta from the guess and bracket of :func:`_initial_guess`.
+
+    ``ibmax = 1/bmax``; ``beta = tv / den``, and for tiny prices ln(beta) is taken as
+    ln(tv) - ln(den) (beta itself may be subnormal or 0 near the bottom of the float
+    range). Returns ``(s, iterations, converged)``.
+    """
     inf = math.inf
     ln_target = 0.0
     i_target = 0.0
-    if beta < bc:
-        sl = sc - bc * ivc
-        if sl > 0.0:
-            isl = 1.0 / sl
-            hl = x * isl
-            bl, vl = _black_vega(x, hl, sl, bmax, ibmax)
-        else:
-            isl, hl, bl, vl = inf, -inf, 0.0, 0.0
-        ivl = 1.0 / vl
-        if beta < bl:
-            # lower branch: interpolate f = A Phi(-|x|/(sqrt3 s))^3 as a function of beta
-            branch = _BR_LOWER
-            s_lo, s_hi = 0.0, sl
-            ln_target = math.log(tv) - math.log(den) if beta < 1e-280 else math.log(beta)
-            i_target = 1.0 / ln_target
-            amp = TWO_PI * ax / (3.0 * SQRT3)
-            z = hl * (1.0 / SQRT3)
-            ez = math.exp(-0.5 * z * z)
-            pz = 0.5 * ez * erfcx(-z * INV_SQRT2)
-            phz = INV_SQRT_2PI * ez
-            fl = amp * pz * pz * pz
-            fs = (TWO_PI / 3.0) * hl * hl * pz * pz * phz
-            fss = fs * isl * (-2.0 + (2.0 * phz / pz - z) * -z)
-            dr = fs * ivl
-            d2r = (fss - fs * (hl * hl * isl - 0.25 * sl)) * ivl * ivl
-            delta = fl / bl
-            r = _rc_control(bl, delta, 1.0, dr, d2r, False)
-            f = _rc_eval(beta / bl, bl, 0.0, fl, 1.0, dr, r)
-            # f ~ beta as beta -> 0: use ln(beta) when f is tiny or not positive
-            ln_fa = math.log(f / amp) if f > 1e-280 else ln_target - math.log(amp)
-            s = ax / (SQRT3 * -_norm_ppf_log(ln_fa * (1.0 / 3.0)))
-        else:
-            branch = _BR_MID
-            s_lo, s_hi = sl, sc
-            ih = 1.0 / (bc - bl)
-            r = _rc_control(bc - bl, (sc - sl) * ih, ivl, ivc, 0.0, False)
-            s = _rc_eval((beta - bl) * ih, bc - bl, sl, sc, ivl, ivc, r)
-    else:
-        su = sc + (bmax - bc) * ivc
-        bu, vu = _black_vega(x, x / su, su, bmax, ibmax)
-        ivu = 1.0 / vu
-        if beta <= bu:
-            branch = _BR_MID
-            s_lo, s_hi = sc, su
-            ih = 1.0 / (bu - bc)
-            r = _rc_control(bu - bc, (su - sc) * ih, ivc, ivu, 0.0, True)
-            s = _rc_eval((beta - bc) * ih, bu - bc, sc, su, ivc, ivu, r)
-        else:
-            # upper branch: interpolate f = Phi(-s/2) as a function of beta
-            branch = _BR_UPPER
-            s_lo, s_hi = su, inf
-            eu = math.exp(-0.125 * su * su)
-            fu = 0.5 * eu * erfcx(0.5 * su * INV_SQRT2)
-            phu = INV_SQRT_2PI * eu
-            fs = -0.5 * phu
-            fss = 0.125 * su * phu
-            dl = fs * ivu
-            d2l = (fss - fs * _b2(x, su)) * ivu * ivu
-            hh = bmax - bu
-            r = _rc_control(hh, -fu / hh, dl, -0.5, d2l, True)
-            f = _rc_eval((beta - bu) / hh, hh, fu, 0.0, dl, -0.5, r)
-            if not (f > 0.0):
-                f = 0.5 * (bmax - beta)
-            s = -2.0 * _norm_ppf_log(math.log(f))
-            ln_target = math.log(bmax - beta)
-    if not (s > s_lo and s < s_hi):
-        s = 0.5 * (s_lo + s_hi) if s_hi < inf else 2.0 * s_lo
+    if branch == _BR_LOWER:
+        ln_target = math.log(tv) - math.log(den) if beta < 1e-280 else math.log(beta)
+        i_target = 1.0 / ln_target
+    elif branch == _BR_UPPER:
+        ln_target = math.log(bmax - beta)
     for it in range(MAX_ITER):
         u = 1.0 / s
         h = x * u
@@ -593,47 +699,16 @@ def _bachelier_total_vol(v: float, x: float) -> tuple[float, int, bool]:
 
 
 @jit
-def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: float,
-                     div: float, is_call: bool, model: int) -> tuple[float, int, int]:  # fmt: skip
-    """Implied vol of one option: ``(vol, status, iterations)``."""
+def _bachelier_one(price: float, fwd: float, strike: float, t: float, rate: float,
+                   is_call: bool) -> tuple[float, int, int]:  # fmt: skip
+    """Bachelier implied vol of one option: ``(vol, status, iterations)``."""
     nan = math.nan
     if not (t > 0.0):
         return nan, _ZERO_T, 0
     df = math.exp(-rate * t)
-    if model == _BACHELIER:
-        fwd = spot
-        intr = df * max(fwd - strike if is_call else strike - fwd, 0.0)
-        if intr > 0.0:
-            if price < intr - 4.0 * EPS * df * (abs(fwd) + abs(strike)):
-                return nan, _BELOW, 0
-            tv = price - intr
-        else:
-            if price < 0.0:
-                return nan, _BELOW, 0
-            tv = price
-        if not (tv > 0.0):
-            return 0.0, _OK, 0
-        s, n_it, ok = _bachelier_total_vol(tv / df, -abs(fwd - strike))
-        if not ok or math.isnan(s):
-            return nan, _NOCONV, n_it
-        return s / math.sqrt(t), _OK, n_it
-    if model == _BLACK76:
-        sq = spot * df  # the forward, discounted
-        x = math.log(spot / strike)
-    else:
-        sq = spot * math.exp(-div * t)
-        x = math.log(spot / strike) + (rate - div) * t
-    kd = strike * df
-    if is_call:
-        intr = max(sq - kd, 0.0)
-        upper = sq
-    else:
-        intr = max(kd - sq, 0.0)
-        upper = kd
-    if price >= upper:
-        return nan, _ABOVE, 0
+    intr = df * max(fwd - strike if is_call else strike - fwd, 0.0)
     if intr > 0.0:
-        if price < intr - 4.0 * EPS * (sq + kd):
+        if price < intr - 4.0 * EPS * df * (abs(fwd) + abs(strike)):
             return nan, _BELOW, 0
         tv = price - intr
     else:
@@ -642,16 +717,7 @@ def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: f
         tv = price
     if not (tv > 0.0):
         return 0.0, _OK, 0
-    rsq = math.sqrt(sq)
-    rkd = math.sqrt(kd)
-    beta = tv / (rsq * rkd)
-    xn = -abs(x)
-    r_lo = min(rsq, rkd)
-    r_hi = max(rsq, rkd)
-    bmax = r_lo / r_hi  # e^{-|x|/2} without an exponential
-    if beta >= bmax:
-        return nan, _ABOVE, 0
-    s, n_it, ok = _lognormal_total_vol(beta, xn, bmax, r_hi / r_lo, tv, rsq * rkd)
+    s, n_it, ok = _bachelier_total_vol(tv / df, -abs(fwd - strike))
     if not ok or math.isnan(s):
         return nan, _NOCONV, n_it
     return s / math.sqrt(t), _OK, n_it
@@ -663,19 +729,24 @@ def _implied_vol_one(price: float, spot: float, strike: float, t: float, rate: f
 
 CHUNK = 256
 """Options per block of the lognormal array kernels (the block's buffers stay in L1)."""
+N_ROWS = 11
+"""Rows of a block's buffer: beta, x, b_max, 1/b_max, time value, its normaliser,
+sqrt t, initial guess, bracket low, bracket high, branch."""
 _SOLVE = -1
 """Status marker of the first pass: the option needs the solver."""
 
 
 @jit_inline
-def _normalise(price: float, spot: float, strike: float, t: float, rate: float, div: float,
-               is_call: bool, black76: bool) -> tuple[float, float, float, float, float, float, int]:  # fmt: skip
-    """Branch-free first pass of :func:`_implied_vol_one` (lognormal models).
+def _normalise(
+    price: float, spot: float, strike: float, t: float, rate: float, div: float,
+    is_call: bool, black76: bool,
+) -> tuple[float, float, float, float, float, float, int]:  # fmt: skip
+    """First pass of a lognormal option: normalisation and status checks, branch-free.
 
     Returns ``(beta, x, bmax, ibmax, tv, den, code)``: the solver's inputs, and ``code``
     either ``_SOLVE`` or the final status (the vol is then NaN, or 0.0 for ``OK``).
     Only selects, ``fast_exp``/``fast_log`` and square roots, so LLVM vectorises the
-    loop that calls it; the same checks, in the same order, as the scalar path.
+    loop that calls it. The checks take effect in the order of the module's table.
     """
     df = fast_exp(-rate * t)
     q = rate if black76 else div
@@ -706,22 +777,30 @@ def _normalise(price: float, spot: float, strike: float, t: float, rate: float, 
 
 @jit
 def _solve_block(buf, codes, iters, m):  # type: ignore[no-untyped-def]
-    """Second pass over one block: the scalar solver where ``codes`` says ``_SOLVE``.
+    """Initial guesses (vectorised) and Householder steps (scalar) for one block.
 
-    ``buf`` (7, CHUNK) float64 holds the first pass's rows (beta, x, bmax, ibmax, tv,
-    den, sqrt t); row 0 receives the vols. ``codes`` (int8) receives the statuses and
-    ``iters`` (int32) the iteration counts, for the first ``m`` columns. One compiled
-    copy serves every kernel and input dtype.
+    ``buf`` (N_ROWS, CHUNK) float64 holds the first pass's rows (beta, x, bmax, ibmax,
+    tv, den, sqrt t) and receives the guesses in rows 7-10; row 0 receives the vols.
+    ``codes`` (int8) receives the statuses and ``iters`` (int32) the iteration counts,
+    for the first ``m`` columns. One compiled copy serves every kernel and input dtype
+    (the guess loop is long straight-line code: compiling it once keeps JIT time low).
     """
+    for j in range(m):
+        s0, s_lo, s_hi, branch = _initial_guess(buf[0, j], buf[1, j], buf[2, j], buf[3, j])
+        buf[7, j] = s0
+        buf[8, j] = s_lo
+        buf[9, j] = s_hi
+        buf[10, j] = branch
     for j in range(m):
         code = codes[j]
         if code != _SOLVE:
             buf[0, j] = 0.0 if code == _OK else math.nan
             iters[j] = 0
             continue
-        s, n_it, ok = _lognormal_total_vol(
-            buf[0, j], buf[1, j], buf[2, j], buf[3, j], buf[4, j], buf[5, j]
-        )
+        s, n_it, ok = _householder(
+            buf[0, j], buf[1, j], buf[2, j], buf[3, j], buf[4, j], buf[5, j],
+            buf[7, j], buf[8, j], buf[9, j], int(buf[10, j]),
+        )  # fmt: skip
         iters[j] = n_it
         if ok and not math.isnan(s):
             buf[0, j] = s / buf[6, j]
@@ -771,9 +850,9 @@ def _bachelier_block(price, spot, strike, t, rate, is_call, lo, hi, out_vol, out
     """Bachelier options ``lo:hi`` one by one (see :func:`_lognormal_block`)."""
     keep_iter = out_iter.shape[0] > 0
     for i in range(lo, hi):
-        vol, status, n_it = _implied_vol_one(
+        vol, status, n_it = _bachelier_one(
             np.float64(price[i]), np.float64(spot[i]), np.float64(strike[i]), np.float64(t[i]),
-            np.float64(rate[i]), 0.0, bool(is_call[i]), _BACHELIER,
+            np.float64(rate[i]), bool(is_call[i]),
         )  # fmt: skip
         out_vol[i] = vol
         out_status[i] = status
@@ -784,7 +863,7 @@ def _bachelier_block(price, spot, strike, t, rate, is_call, lo, hi, out_vol, out
 @jit_inline
 def _block_buffers():  # type: ignore[no-untyped-def]
     """Scratch of one block: rows of :func:`_lognormal_block`, statuses, iterations."""
-    buf = np.empty((7, CHUNK), dtype=np.float64)
+    buf = np.empty((N_ROWS, CHUNK), dtype=np.float64)
     return buf, np.empty(CHUNK, dtype=np.int8), np.empty(CHUNK, dtype=np.int32)
 
 
