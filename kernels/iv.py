@@ -57,8 +57,18 @@ first Householder step is refined on the exact Taylor expansion of ``b``
 around the current point (:func:`_mid_refine`: only arithmetic, no new
 evaluation of ``b``); when its a-posteriori error bound is below
 ``ONE_STEP_TOL`` that single iteration is final (three quarters of a typical
-batch). The rational approximations (Cody's erf/erfcx, Acklam's quantile) are
-evaluated with Estrin's scheme: shorter dependency chains than Horner's.
+batch).
+
+Layout for speed: options are taken in blocks of :data:`CHUNK`. One vectorised
+loop normalises the block (polynomial ``fast_exp``/``fast_log``, status checks as
+selects); a second one, compiled once for every input dtype, computes each option's
+branch, bracket and initial guess as straight-line code with selects (every branch
+goes through one shared rational cubic; Cody's erf/erfcx intervals and Acklam's
+quantile regions become single rationals with per-lane coefficients) and takes the
+first Householder step of the middle branches, with the refinement above. Only
+what that step does not settle (the lower and upper branches, which take a second
+step, and rare middle cases) runs the scalar, branchy Householder loop, on libm's
+exp/log and Estrin-scheme rationals.
 
 Bachelier: with ``x = -|F - K|`` and time value ``v``, the ratio
 ``v / |x| = psi(u) / |u|`` with ``psi(u) = phi(u) + u Phi(u)`` depends on
@@ -124,12 +134,11 @@ _D2, _D3 = 2.445134137142996e00, 3.754408661907416e00
 
 
 # ---------------------------------------------------------------------------
-# The solver is branchy scalar code: LLVM does not vectorise it, so what counts
-# is latency. Measured on the research batch (1M options, one core), libm's
-# exp/log beat the polynomial ``fast_exp``/``fast_log`` here (4.15 vs 3.07 M
-# IV/cpu-s), and evaluating one of Cody's intervals instead of all three is
-# ~3x cheaper than the branch-free versions in ``_special`` (same coefficients,
-# same accuracy).
+# The scalar Householder loop is branchy: LLVM does not vectorise it, so what
+# counts there is latency. In that loop libm's exp/log beat the polynomial
+# ``fast_exp``/``fast_log`` (4.15 vs 3.07 M IV/cpu-s when the whole solver was
+# scalar), and evaluating one of Cody's intervals is cheaper than all three. The
+# vectorised passes (below, ``*_all``) make the opposite choices.
 # ---------------------------------------------------------------------------
 
 
@@ -303,13 +312,6 @@ def _log_gap(h: float, s: float) -> tuple[float, float]:
     d1 = max(h + t, 0.0)
     gg = 0.5 * (erfcx(d1 * INV_SQRT2) + erfcx((t - h) * INV_SQRT2))
     return math.log(gg) - 0.5 * (h * h + t * t), INV_SQRT_2PI / gg
-
-
-@jit_inline
-def _b2(x: float, s: float) -> float:
-    """b''(s) / b'(s) = x^2/s^3 - s/4."""
-    h = x / s
-    return h * h / s - 0.25 * s
 
 
 MID_ONE_STEP = 0.02
@@ -553,6 +555,39 @@ def _initial_guess(
     return s, s_lo, s_hi, branch
 
 
+@jit_inline
+def _first_mid_step(
+    beta: float, x: float, bmax: float, ibmax: float, s: float, s_lo: float, s_hi: float,
+    branch: int,
+) -> float:  # fmt: skip
+    """The first Householder step of :func:`_householder` on a middle branch, vectorisable.
+
+    Returns the solution when the refined step is final (the same acceptance test as
+    the scalar loop), else -1.0 (lower and upper branches always return -1.0; so does a
+    step the scalar loop would not accept after one iteration).
+    """
+    u = 1.0 / s
+    h = x * u
+    hh = h * h
+    b2 = hh * u - 0.25 * s
+    b3 = b2 * b2 - 3.0 * hh * u * u - 0.25
+    b, vega = _black_vega_all(x, h, s, bmax, ibmax)
+    s_lo = s if b <= beta else s_lo
+    s_hi = s if b > beta else s_hi
+    nu = (beta - b) / vega
+    step = nu * (1.0 + 0.5 * b2 * nu) / (1.0 + nu * (b2 + b3 * nu / 6.0))
+    fine, err = _mid_refine(s, u, hh, nu, step)
+    s_new = s + fine
+    done = (
+        branch == _BR_MID
+        and abs(step) <= MID_ONE_STEP * s
+        and err <= ONE_STEP_TOL * s
+        and s_new >= s_lo
+        and s_new <= s_hi
+    )
+    return s_new if done else -1.0
+
+
 # ---------------------------------------------------------------------------
 # Householder iterations (scalar)
 # ---------------------------------------------------------------------------
@@ -729,9 +764,9 @@ def _bachelier_one(price: float, fwd: float, strike: float, t: float, rate: floa
 
 CHUNK = 256
 """Options per block of the lognormal array kernels (the block's buffers stay in L1)."""
-N_ROWS = 11
+N_ROWS = 12
 """Rows of a block's buffer: beta, x, b_max, 1/b_max, time value, its normaliser,
-sqrt t, initial guess, bracket low, bracket high, branch."""
+sqrt t, initial guess, bracket low, bracket high, branch, vectorised first step."""
 _SOLVE = -1
 """Status marker of the first pass: the option needs the solver."""
 
@@ -786,16 +821,24 @@ def _solve_block(buf, codes, iters, m):  # type: ignore[no-untyped-def]
     (the guess loop is long straight-line code: compiling it once keeps JIT time low).
     """
     for j in range(m):
-        s0, s_lo, s_hi, branch = _initial_guess(buf[0, j], buf[1, j], buf[2, j], buf[3, j])
-        buf[7, j] = s0
+        beta = buf[0, j]
+        x = buf[1, j]
+        s, s_lo, s_hi, branch = _initial_guess(beta, x, buf[2, j], buf[3, j])
+        buf[7, j] = s
         buf[8, j] = s_lo
         buf[9, j] = s_hi
         buf[10, j] = branch
+        buf[11, j] = _first_mid_step(beta, x, buf[2, j], buf[3, j], s, s_lo, s_hi, branch)
     for j in range(m):
         code = codes[j]
         if code != _SOLVE:
             buf[0, j] = 0.0 if code == _OK else math.nan
             iters[j] = 0
+            continue
+        if buf[11, j] > 0.0:  # done in the vectorised loop
+            buf[0, j] = buf[11, j] / buf[6, j]
+            codes[j] = _OK
+            iters[j] = 1
             continue
         s, n_it, ok = _householder(
             buf[0, j], buf[1, j], buf[2, j], buf[3, j], buf[4, j], buf[5, j],
