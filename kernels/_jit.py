@@ -7,7 +7,9 @@ that caching, the error model and the inlining policy are set once:
   (division by zero gives inf/NaN instead of raising inside compiled code);
 * :func:`jit_parallel` -- the ``prange`` twin of a serial kernel;
 * :func:`jit_inline` -- scalar helpers, inlined at the Numba IR level so the
-  callers' loops can be auto-vectorised by LLVM.
+  callers' loops can be auto-vectorised by LLVM;
+* :func:`jit_lanes` -- a serial kernel of branch-free SIMD loops (quiet about
+  discarded lanes when run as pure Python).
 
 ``fastmath`` is never used for pricing or implied volatility: it lets LLVM
 assume that no NaN or inf occurs, which breaks the NaN contract of the facade.
@@ -15,10 +17,12 @@ assume that no NaN or inf occurs, which breaks the NaN contract of the facade.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numba
+import numpy as np
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,3 +44,23 @@ def jit_parallel(func: F) -> F:
 def jit_inline(func: F) -> F:
     """Compile a scalar helper that is inlined into every caller."""
     return numba.njit(inline="always", **_COMMON)(func)  # type: ignore[no-any-return]
+
+
+def jit_lanes(func: F) -> F:
+    """Compile a serial kernel whose loops evaluate every branch on every SIMD lane and
+    select one (so LLVM vectorises them).
+
+    Compiled, this is :func:`jit`. In pure Python (``NUMBA_DISABLE_JIT=1``, the kernel
+    coverage run) the function runs under ``np.errstate(all="ignore")``: lanes whose
+    values are discarded may divide by zero or overflow, which compiled code does
+    silently and NumPy scalars would warn about.
+    """
+    if not DISABLE_JIT:
+        return jit(func)
+
+    @functools.wraps(func)
+    def quiet(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return func(*args)
+
+    return quiet  # type: ignore[return-value]

@@ -303,3 +303,89 @@ def test_research_batch_iteration_counts():
     assert iters[good].max() <= 2
     assert np.mean(iters[good]) <= 2.0
     assert np.abs(got - vol)[good].max() <= 1e-12
+
+
+def _research_like(seed, n):
+    """Fast-to-build batch (fastopt prices) with some options of every status."""
+    rng = np.random.default_rng(seed)
+    spot = rng.uniform(50, 150, n)
+    strike = spot * np.exp(rng.uniform(math.log(0.3), math.log(3.0), n))
+    t = np.exp(rng.uniform(math.log(1 / 365), math.log(30.0), n))
+    vol = np.exp(rng.uniform(math.log(0.01), math.log(5.0), n))
+    rate = rng.uniform(-0.02, 0.1, n)
+    div = rng.uniform(0.0, 0.05, n)
+    call = rng.random(n) < 0.5
+    price = fastopt.bs_price(spot, strike, t, vol, rate, div, call)
+    # a few non-OK rows: below intrinsic, above the bound, zero time, zero time value
+    price[::37] = -1.0
+    price[5::41] = 1e6
+    t[7::43] = 0.0
+    return [np.ascontiguousarray(a) for a in (price, spot, strike, t, rate, div)], call
+
+
+@pytest.mark.parametrize("n", [1, kiv.CHUNK - 1, kiv.CHUNK, kiv.CHUNK + 1, 3 * kiv.CHUNK + 5])
+def test_results_do_not_depend_on_block_layout(n):
+    """Options are solved in blocks of CHUNK: each result equals that option solved alone."""
+    args, call = _research_like(51, n)
+    vol, status, iters = kiv.implied_vol_iters_1d_nb(*args, call, Model.BSM)
+    for i in range(0, n, max(1, n // 40)):  # a sample of single-option calls
+        one = [a[i : i + 1] for a in args]
+        v1, s1, i1 = kiv.implied_vol_iters_1d_nb(*one, call[i : i + 1], Model.BSM)
+        assert (v1[0] == vol[i]) or (math.isnan(v1[0]) and math.isnan(vol[i]))
+        assert s1[0] == status[i]
+        assert i1[0] == iters[i]
+    # reversed order: blocks hold different neighbours, results are the same
+    rv, rs, _ = kiv.implied_vol_iters_1d_nb(*(a[::-1].copy() for a in args), call[::-1].copy(), 0)
+    np.testing.assert_array_equal(rv[::-1], vol)
+    np.testing.assert_array_equal(rs[::-1], status)
+    if n > 10:
+        assert {IVStatus.OK, IVStatus.BELOW_INTRINSIC, IVStatus.ABOVE_MAX} <= set(status)
+
+
+def _normalised_root(x, beta, s0):
+    """Root of b(x, s) = beta at 40 digits (the normalised Black function)."""
+    x, beta = mp.mpf(x), mp.mpf(beta)
+
+    def b(s):
+        return mp.e ** (x / 2) * mp.ncdf(x / s + s / 2) - mp.e ** (-x / 2) * mp.ncdf(x / s - s / 2)
+
+    with mp.workdps(40):
+        return float(mp.findroot(lambda s: b(s) - beta, mp.mpf(s0)))
+
+
+def test_vectorised_first_step_agrees_with_the_scalar_loop():
+    """Middle-branch options settled in the vectorised loop match the scalar Householder
+    loop run from the same guess (which evaluates b with libm and Estrin rationals)."""
+    args, call = _research_like(61, 600)
+    price, spot, strike, t, rate, div = args
+    vol, _status, iters = kiv.implied_vol_iters_1d_nb(*args, call, Model.BSM)
+    checked = 0
+    branches = set()
+    for i in range(price.size):
+        beta, x, bmax, ibmax, tv, den, code = kiv._normalise(
+            price[i], spot[i], strike[i], t[i], rate[i], div[i], bool(call[i]), False
+        )
+        if code != kiv._SOLVE:
+            continue
+        s0, s_lo, s_hi, branch = kiv._initial_guess(beta, x, bmax, ibmax)
+        branches.add(branch)
+        fast = kiv._first_mid_step(beta, x, bmax, ibmax, s0, s_lo, s_hi, branch)
+        s_ref, it_ref, ok = kiv._householder(beta, x, bmax, ibmax, tv, den, s0, s_lo, s_hi, branch)
+        assert ok
+        if fast > 0.0:  # settled in one vectorised step: the scalar loop also takes one
+            assert branch == kiv._BR_MID
+            assert it_ref == 1
+            assert iters[i] == 1
+            # both evaluate b(s) to a few ulp, so compare each with the exact root of
+            # b(x, s) = beta, in units of the conditioning eps * beta / b'(s)
+            vega = kiv._black_vega(x, x / s_ref, s_ref, bmax, ibmax)[1]
+            unit = EPS * (beta / vega + s_ref)
+            exact = _normalised_root(x, beta, s_ref)
+            assert abs(fast - exact) <= 2.0 * abs(s_ref - exact) + 4.0 * unit
+            assert vol[i] == fast / math.sqrt(t[i])
+            checked += 1
+        else:
+            assert vol[i] == s_ref / math.sqrt(t[i])
+            assert iters[i] == it_ref
+    assert checked > 100
+    assert branches == {kiv._BR_LOWER, kiv._BR_MID, kiv._BR_UPPER}
