@@ -105,6 +105,8 @@ MAX_ITER = 32
 STEP_TOL = 1e-5
 """Stop after a Householder step whose relative size is below this: the step
 has order-4 convergence, so the remaining error is ~ STEP_TOL**4 (relative)."""
+BRACKET_SLACK = 1e-9
+"""Relative widening of each branch's bracket (see :func:`_initial_guess`)."""
 R_MAX = 1e15
 """Rational-cubic control parameter above which the interpolant is linear."""
 
@@ -562,10 +564,17 @@ def _initial_guess(
     z = _norm_ppf_log(ln_f * (1.0 / 3.0) if lower else ln_f)
     s = ax * _recip(SQRT3 * -z) if lower else (-2.0 * z if upper else y)
     branch = _BR_LOWER if lower else (_BR_UPPER if upper else _BR_MID)
-    s_lo = 0.0 if lower else (su if upper else yl)
-    s_hi = sl if lower else (inf if upper else yr)
+    # The branch ends are computed in floating point, and so is beta: a root at an end
+    # (beta == b_c: the vega maximum) may fall a few ulp outside. The bracket is only a
+    # safeguard, so widen it slightly rather than reject steps towards such a root.
+    s_lo = (0.0 if lower else (su if upper else yl)) * (1.0 - BRACKET_SLACK)
+    s_hi = (sl if lower else (inf if upper else yr)) * (1.0 + BRACKET_SLACK)
+    # A guess just outside its bracket (a root at a branch end) is moved to the nearest
+    # end; a NaN guess (degenerate data) to the middle, or above an open bracket.
     inside = s > s_lo and s < s_hi
-    s = s if inside else (0.5 * (s_lo + s_hi) if s_hi < inf else 2.0 * s_lo)
+    end = min(max(s, s_lo), s_hi)
+    usable = s == s and end > 0.0 and end < inf
+    s = s if inside else (end if usable else (0.5 * (s_lo + s_hi) if s_hi < inf else 2.0 * s_lo))
     return s, s_lo, s_hi, branch
 
 

@@ -389,3 +389,45 @@ def test_vectorised_first_step_agrees_with_the_scalar_loop():
             assert iters[i] == it_ref
     assert checked > 100
     assert branches == {kiv._BR_LOWER, kiv._BR_MID, kiv._BR_UPPER}
+
+
+def test_roots_at_the_branch_ends_converge():
+    """Total vols exactly at the vega maximum s_c and at the tangents' ends s_l, s_u (and
+    an ulp or two either side): the branch ends are computed in floating point, so the
+    root may sit just outside its branch's nominal bracket. Regression: a 1-year ATM-ish
+    call with vol 0.2 and r = 2 % (s = s_c exactly) once ran to NO_CONVERGENCE."""
+    rows = []
+    for x in -np.geomspace(1e-6, 3.0, 40):
+        xm = mp.mpf(float(x))
+        sc = mp.sqrt(2 * abs(xm))
+
+        def b(s, xm=xm):
+            return mp.e ** (xm / 2) * mp.ncdf(xm / s + s / 2) - mp.e ** (-xm / 2) * mp.ncdf(
+                xm / s - s / 2
+            )
+
+        vega_c = mp.npdf(xm / sc + sc / 2) * mp.e ** (xm / 2)
+        bc = b(sc)
+        ends = [sc, sc + (mp.e ** (xm / 2) - bc) / vega_c]
+        if sc - bc / vega_c > 0:
+            ends.append(sc - bc / vega_c)
+        for s in ends:
+            for bump in (1.0 - 2 * EPS, 1.0, 1.0 + 2 * EPS):
+                rows.append((float(x), float(s) * bump))
+    x, s = np.array(rows).T
+    t = np.full(x.size, 1.0)
+    strike = np.full(x.size, 100.0)
+    spot = strike * np.exp(x)  # forward below the strike: calls out of the money
+    call = np.arange(x.size) % 2 == 0  # puts in the money: parity path
+    price = np.array(
+        [
+            mp_price(sp, k, 1.0, v, 0.0, 0.0, c)
+            for sp, k, v, c in zip(spot, strike, s, call, strict=True)
+        ]
+    )
+    got, status, iters = run(price, spot, strike, t, 0.0, 0.0, call)
+    informative = price - np.where(call, 0.0, strike - spot) > 1e-12 * strike
+    assert informative.sum() > 200
+    assert np.all(status[informative] == IVStatus.OK)
+    assert iters[informative].max() <= 2
+    np.testing.assert_allclose(got[informative], s[informative], rtol=1e-9)
