@@ -195,7 +195,11 @@ def test_chain_shipped_once_per_worker(prep, local, client, submitted, monkeypat
     assert chain_key == chain_future.key
     assert all(d == [chain_key] for d in snap["deps"].values())
     workers = set(client.nthreads())
-    assert set(snap["who_has"]) == workers
+    # Every worker received the chain exactly once (its own task log, below). Who holds it
+    # at the end is timing: the scheduler's active memory manager may drop a replica once
+    # a worker has no task left that needs it (seen in the slow pure-Python coverage run).
+    assert snap["who_has"]
+    assert set(snap["who_has"]) <= workers
     assert set(snap["workers"]) == workers
     assert all(w["chain_in_memory"] == 1 for w in snap["workers"].values()), snap["workers"]
     # (which worker runs how many partitions is the scheduler's choice: a worker that is
