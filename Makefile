@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-dev
-export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
+# Numba's on-disk cache checks only the source file of each cached kernel, not the helpers
+# it inlines or links from other modules (an edit to kernels/_special.py leaves bs.py's
+# cached code stale). So the cache directory is keyed on a checksum of every kernel source.
+KERNELS_SUM := $(shell cat kernels/*.py | cksum | cut -d' ' -f1)
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache/$(KERNELS_SUM)
 
 .PHONY: venv test lint bench bench-peers coverage demo demo-pricing docs-test clean
 
