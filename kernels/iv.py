@@ -330,6 +330,24 @@ def _log_gap(h: float, s: float) -> tuple[float, float]:
     return math.log(gg) - 0.5 * (h * h + t * t), INV_SQRT_2PI / gg
 
 
+@jit_inline
+def _curvature(x: float, s: float) -> tuple[float, float, float, float, float]:
+    """``(1/s, h, h^2, b2, b3)`` of the normalised Black function at ``s``: ``h = x/s``,
+    ``b2 = b''/b'`` and ``b3 = b'''/b'``, the coefficients every objective builds on."""
+    u = 1.0 / s
+    h = x * u
+    hh = h * h
+    b2 = hh * u - 0.25 * s
+    return u, h, hh, b2, b2 * b2 - 3.0 * hh * u * u - 0.25
+
+
+@jit_inline
+def _householder_step(nu: float, h2: float, h3: float) -> float:
+    """Order-4 Householder step from the Newton step ``nu`` and the objective's
+    ``f''/f'`` (``h2``) and ``f'''/f'`` (``h3``)."""
+    return nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
+
+
 MID_ONE_STEP = 0.02
 """Middle branches: refine a Householder step of relative size below this with
 :func:`_mid_refine` (from the initial guess, steps are < 4e-3 on the research batch)."""
@@ -589,16 +607,12 @@ def _first_mid_step(
     the scalar loop), else -1.0 (lower and upper branches always return -1.0; so does a
     step the scalar loop would not accept after one iteration).
     """
-    u = _recip(s)
-    h = x * u
-    hh = h * h
-    b2 = hh * u - 0.25 * s
-    b3 = b2 * b2 - 3.0 * hh * u * u - 0.25
+    u, h, hh, b2, b3 = _curvature(x, s)
     b, vega = _black_vega_all(x, h, s, bmax, ibmax)
     s_lo = s if b <= beta else s_lo
     s_hi = s if b > beta else s_hi
-    nu = (beta - b) * _recip(vega)
-    step = nu * (1.0 + 0.5 * b2 * nu) * _recip(1.0 + nu * (b2 + b3 * nu / 6.0))
+    nu = (beta - b) / vega
+    step = _householder_step(nu, b2, b3)
     fine, err = _mid_refine(s, u, hh, nu, step)
     s_new = s + fine
     done = (
@@ -636,11 +650,7 @@ def _householder(
     elif branch == _BR_UPPER:
         ln_target = math.log(bmax - beta)
     for it in range(MAX_ITER):
-        u = 1.0 / s
-        h = x * u
-        hh = h * h
-        b2 = hh * u - 0.25 * s
-        b3 = b2 * b2 - 3.0 * hh * u * u - 0.25
+        u, h, hh, b2, b3 = _curvature(x, s)
         if branch == _BR_LOWER:  # objective 1/ln b(s) - 1/ln beta
             lnb, rho = _log_black(h, s)
             if lnb > ln_target:
@@ -670,7 +680,7 @@ def _householder(
             nu = (lng - ln_target) / rho
             h2 = rho + b2
             h3 = 2.0 * rho * rho + 3.0 * rho * b2 + b3
-        step = nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
+        step = _householder_step(nu, h2, h3)
         if branch == _BR_MID and abs(step) <= MID_ONE_STEP * s:
             step, err = _mid_refine(s, u, hh, nu, step)
             s_new = s + step
@@ -738,7 +748,7 @@ def _bachelier_total_vol(v: float, x: float) -> tuple[float, int, bool]:
         rm = r / m
         h2 = z + 1.0 / z - rm
         h3 = -1.0 + 1.0 / (z * z) - 1.0 / m + rm * rm + h2 * h2
-        step = nu * (1.0 + 0.5 * h2 * nu) / (1.0 + nu * (h2 + h3 * nu / 6.0))
+        step = _householder_step(nu, h2, h3)
         u_new = u + step
         if abs(step) <= STEP_TOL * z and u_new >= u_lo and u_new <= u_hi:
             return ax / -u_new, it + 1, True
@@ -903,7 +913,7 @@ def _lognormal_block(price, spot, strike, t, rate, div, is_call, black76, lo, hi
                      out_vol, out_status, out_iter, buf, codes, iters):  # type: ignore[no-untyped-def]  # fmt: skip
     """Options ``lo:hi`` (at most :data:`CHUNK`) in three passes.
 
-    The first pass normalises every option into ``buf`` (7, CHUNK) and is vectorised;
+    The first pass normalises every option into ``buf`` (N_ROWS, CHUNK), vectorised;
     :func:`_solve_block` runs the scalar solver on the options that need it; the last
     pass copies the block out. ``out_iter`` is an int32 array of length n, or of
     length 0 when iterations are not wanted.
