@@ -76,12 +76,22 @@ import numpy as np
 from numba import prange
 
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
-from fastopt.kernels.bs import bsm_gamma_vega_scalar
-from fastopt.kernels.margin import expiry_worst_value_nb, naked_requirement
+from fastopt.kernels.enums import ExitReason, ExpirySlot, LegKind, Select
+from fastopt.kernels.exits import ExitRules, assigned_early, exit_reason, greek_breach
+from fastopt.kernels.margin import strategy_requirement
+from fastopt.kernels.position import exercised_value, intrinsic, position_gamma_vega
+from fastopt.kernels.select import (
+    STOCK_EXPIRY as STOCK_EXPIRY,
+)
+from fastopt.kernels.select import (
+    expiry_rows,
+    select_expiry,
+    select_far_expiry,
+    select_leg,
+)
 
 MAX_LEGS = 4
 LEG_COLS = 5  # (units, kind, mode, ref, slot): slot 0 = the traded expiry, 1 = a later one
-STOCK_EXPIRY = 1_000_000_000  # the expiry key of each bar's synthetic stock row (kind 2)
 
 P_CAPITAL = 0
 P_QTY = 1
@@ -137,17 +147,17 @@ DF_IVP = 1
 DF_DIVIDEND = 2  # cash dividend per share going ex on this bar (0 = none)
 N_DAY_F = 3
 
-R_PROFIT_TARGET = 1
-R_STOP_LOSS = 2
-R_DTE = 3
-R_MAX_HOLD = 4
-R_EXPIRY = 5
-R_END = 6
-R_DELTA = 7
-R_ROLL = 8
-R_EARLY_ASSIGNMENT = 9
-R_PHYSICAL = 10
-R_GREEK = 11
+R_PROFIT_TARGET = ExitReason.PROFIT_TARGET
+R_STOP_LOSS = ExitReason.STOP_LOSS
+R_DTE = ExitReason.DTE
+R_MAX_HOLD = ExitReason.MAX_HOLD
+R_EXPIRY = ExitReason.EXPIRY
+R_END = ExitReason.END
+R_DELTA = ExitReason.DELTA
+R_ROLL = ExitReason.ROLL
+R_EARLY_ASSIGNMENT = ExitReason.EARLY_ASSIGNMENT
+R_PHYSICAL = ExitReason.PHYSICAL
+R_GREEK = ExitReason.GREEK
 REASONS = (
     "",
     "profit_target",
@@ -203,103 +213,38 @@ def _find(lo, hi, expiry, strike, kind, e, k, c):  # type: ignore[no-untyped-def
 
 
 @jit
-def _straddle_rule(naked, prem):  # type: ignore[no-untyped-def]
-    """Requirement of naked calls (``[0]``) and puts (``[1]``) held together: the larger
-    side plus the other side's premium (Reg T short straddle / strangle)."""
-    if naked[0] > 0.0 and naked[1] > 0.0:
-        return naked[0] + prem[1] if naked[0] >= naked[1] else naked[1] + prem[0]
-    return naked[0] + naked[1]
+def _entry_requirement(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min,  # type: ignore[no-untyped-def]
+                       credit, stock_initial):  # fmt: skip
+    """:func:`fastopt.kernels.margin.strategy_requirement` of one unit of the legs at
+    chain rows ``new`` (the first ``n_legs``), filled at ``prices``."""
+    kinds = np.empty(n_legs, dtype=np.int64)
+    units = np.empty(n_legs)
+    strikes = np.empty(n_legs)
+    for j in range(n_legs):
+        kinds[j] = kind[new[j]]
+        units[j] = leg_i[j, 0]
+        strikes[j] = strike[new[j]]
+    return strategy_requirement(kinds, units, strikes, prices[:n_legs], spot, naked_pct,
+                                naked_min, credit, stock_initial)  # fmt: skip
 
 
 @jit
-def _bpr(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min, credit,  # type: ignore[no-untyped-def]
-         stock_initial):  # fmt: skip
-    """Strategy-based buying-power reduction of one unit (per share) of the new legs.
-
-    Long stock (covered calls, collars): the stock at ``stock_initial``, its
-    short calls covered, long options paid; short stock (covered puts): the
-    proceeds plus ``stock_initial`` of the value, its short puts covered.
-    Otherwise, per kind (calls, puts): with no more short than long contracts
-    the whole position is covered and is charged its largest loss at expiry
-    (:func:`fastopt.kernels.margin.expiry_worst_value_nb`: the width of a
-    spread, the wider side of a condor, nothing for long options). A kind
-    with more short contracts is naked: when it has one short and one long
-    strike (a ratio spread) the matched contracts count as a spread (its
-    width at risk, if any) and the excess as naked (Reg T requirement),
-    otherwise every short of the kind is naked; naked calls and puts together
-    follow the straddle rule. The cheaper of that and "every short naked,
-    longs paid" is charged. The credit received is then applied (a debit is
-    paid in full).
-    """
-    stock = 0.0
+def _mark_gamma_vega(n_legs, leg_i, found, kind, strike, expiry, iv, today, spot):  # type: ignore[no-untyped-def]
+    """:func:`fastopt.kernels.position.position_gamma_vega` of a position whose legs are
+    quoted at chain rows ``found`` on the day ``today``."""
+    kinds = np.empty(n_legs, dtype=np.int64)
+    units = np.empty(n_legs)
+    strikes = np.empty(n_legs)
+    tau = np.empty(n_legs)
+    vols = np.empty(n_legs)
     for j in range(n_legs):
-        if kind[new[j]] == 2:
-            stock += leg_i[j, 0]
-    if stock > 0.0:
-        return max(-credit - (1.0 - stock_initial) * stock * spot, 0.0)
-    if stock < 0.0:  # short stock (covered puts): the sale proceeds plus stock_initial held
-        return max(-credit - (1.0 + stock_initial) * stock * spot, 0.0)
-    short_units = np.zeros(2)
-    long_units = np.zeros(2)
-    n_short = np.zeros(2, dtype=np.int64)
-    n_long = np.zeros(2, dtype=np.int64)
-    short_k = np.zeros(2)
-    long_k = np.zeros(2)
-    short_p = np.zeros(2)
-    all_naked = np.zeros(2)
-    all_prem = np.zeros(2)
-    for j in range(n_legs):
-        kk = kind[new[j]]
-        u = leg_i[j, 0]
-        k = strike[new[j]]
-        if u < 0:
-            short_units[kk] -= u
-            if n_short[kk] == 0 or short_k[kk] != k:
-                n_short[kk] += 1
-            short_k[kk] = k
-            short_p[kk] = prices[j]
-            req = naked_requirement(kk == 0, k, spot, prices[j], naked_pct, naked_min)
-            all_naked[kk] -= u * req
-            all_prem[kk] -= u * prices[j]
-        else:
-            long_units[kk] += u
-            if n_long[kk] == 0 or long_k[kk] != k:
-                n_long[kk] += 1
-            long_k[kk] = k
-    if short_units[0] <= long_units[0] and short_units[1] <= long_units[1]:
-        kinds = np.empty(n_legs, dtype=np.int64)
-        units = np.empty(n_legs)
-        strikes = np.empty(n_legs)
-        for j in range(n_legs):
-            kinds[j] = kind[new[j]]
-            units[j] = leg_i[j, 0]
-            strikes[j] = strike[new[j]]
-        worst, _, _ = expiry_worst_value_nb(kinds, units, strikes)
-        return max(-worst - credit, 0.0)
-    naked = np.zeros(2)
-    prem = np.zeros(2)
-    width = 0.0
-    for kk in range(2):
-        if short_units[kk] == 0.0:
-            continue
-        ks = short_k[kk]
-        kl = long_k[kk]
-        risk = max(kl - ks, 0.0) if kk == 0 else max(ks - kl, 0.0)  # a credit spread's width
-        if short_units[kk] > long_units[kk]:
-            if long_units[kk] > 0.0 and n_short[kk] == 1 and n_long[kk] == 1:
-                excess = short_units[kk] - long_units[kk]
-                naked[kk] = excess * naked_requirement(
-                    kk == 0, ks, spot, short_p[kk], naked_pct, naked_min
-                )
-                prem[kk] = excess * short_p[kk]
-                width += long_units[kk] * risk
-            else:
-                naked[kk] = all_naked[kk]
-                prem[kk] = all_prem[kk]
-        else:  # covered on this side: its width at risk (one short and one long strike)
-            width += short_units[kk] * (risk if n_short[kk] == 1 and n_long[kk] == 1 else 0.0)
-    req = min(_straddle_rule(naked, prem) + width, _straddle_rule(all_naked, all_prem))
-    return max(req - credit, 0.0)
+        r = found[j]
+        kinds[j] = kind[r]
+        units[j] = leg_i[j, 0]
+        strikes[j] = strike[r]
+        tau[j] = (expiry[r] - today) / 365.0
+        vols[j] = iv[r]
+    return position_gamma_vega(kinds, units, strikes, tau, vols, spot)
 
 
 @jit_inline
@@ -358,12 +303,7 @@ def run_nb(  # type: ignore[no-untyped-def]
     slip_abs = params[P_SLIP_ABS]
     per_contract = params[P_COMM_CONTRACT] + params[P_COMM_FEE]
     c_order = params[P_COMM_ORDER]
-    pt = params[P_PROFIT_TARGET]
-    sl = params[P_STOP_LOSS]
-    max_hold = params[P_MAX_HOLD]
-    exit_dte = params[P_EXIT_DTE]
     tol = params[P_DELTA_TOL]
-    delta_exit = params[P_DELTA_EXIT]
     ivr_lo = params[P_IVR_MIN]
     ivr_hi = params[P_IVR_MAX]
     ivp_lo = params[P_IVP_MIN]
@@ -375,8 +315,6 @@ def run_nb(  # type: ignore[no-untyped-def]
     naked_min = params[P_NAKED_MIN_PCT]
     entry_tf = int(params[P_ENTRY_TF])
     manage_tf = int(params[P_MANAGE_TF])
-    roll_dte = params[P_ROLL_DTE]
-    roll_delta = params[P_ROLL_DELTA]
     early = params[P_EARLY_EXTRINSIC]
     physical = params[P_PHYSICAL] != 0.0
     entry_side = params[P_DEBIT]  # 0 a net credit, 1 a net debit, 2 either
@@ -388,12 +326,22 @@ def run_nb(  # type: ignore[no-untyped-def]
         if leg_i[j, 1] == 2:
             stock_units += leg_i[j, 0]
     has_stock = stock_units != 0.0
-    gamma_exit = params[P_GAMMA_EXIT]
-    vega_exit = params[P_VEGA_EXIT]
-    greeks_on = not (math.isnan(gamma_exit) and math.isnan(vega_exit))
+    exits = ExitRules(
+        params[P_STOP_LOSS],
+        params[P_PROFIT_TARGET],
+        params[P_DELTA_EXIT],
+        params[P_GAMMA_EXIT],
+        params[P_VEGA_EXIT],
+        params[P_ROLL_DTE],
+        params[P_ROLL_DELTA],
+        params[P_EXIT_DTE],
+        params[P_MAX_HOLD],
+        params[P_EARLY_EXTRINSIC],
+    )
+    greeks_on = not (math.isnan(exits.gamma_exit) and math.isnan(exits.vega_exit))
     has_far = False
     for j in range(n_legs):
-        has_far = has_far or leg_i[j, 4] == 1
+        has_far = has_far or leg_i[j, 4] == ExpirySlot.FAR
     n_contracts = 0
     for j in range(n_legs):
         n_contracts += abs(leg_i[j, 0])
@@ -459,38 +407,15 @@ def run_nb(  # type: ignore[no-untyped-def]
                 net_delta += sign * delta[r]
                 if sign < 0:
                     short_delta = max(short_delta, abs(delta[r]))
-                    if kind[r] == 0:
-                        intrinsic = max(spot - strike[r], 0.0)
-                    else:
-                        intrinsic = max(strike[r] - spot, 0.0)
-                    extrinsic = 0.5 * (bid[r] + ask[r]) - intrinsic
-                    if intrinsic > 0.0 and (
-                        (not math.isnan(early) and extrinsic < early)
-                        or (kind[r] == 0 and div_next > 0.0 and extrinsic < div_next)
-                    ):
+                    mid = 0.5 * (bid[r] + ask[r])
+                    if assigned_early(kind[r], strike[r], spot, mid, early, div_next):
                         assign = True
             breach = False
             if quoted and greeks_on:  # position gamma and vega at each leg's own IV
-                pos_gamma = 0.0
-                pos_vega = 0.0
-                known = True
-                for j in range(n_legs):
-                    r = found[j]
-                    if kind[r] == 2:  # stock: no gamma, no vega
-                        continue
-                    tau = (expiry[r] - today) / 365.0
-                    if not (iv[r] > 0.0) or tau <= 0.0:
-                        known = False
-                        break
-                    gam, veg = bsm_gamma_vega_scalar(spot, strike[r], tau, iv[r], 0.0, 0.0,
-                                                     kind[r] == 0)  # fmt: skip
-                    pos_gamma += leg_i[j, 0] * gam
-                    pos_vega += leg_i[j, 0] * veg
-                if known:
-                    units = p_scale[p]
-                    breach = (
-                        not math.isnan(gamma_exit) and abs(pos_gamma) * units >= gamma_exit
-                    ) or (not math.isnan(vega_exit) and abs(pos_vega) * units / 100.0 >= vega_exit)
+                known, pos_gamma, pos_vega = _mark_gamma_vega(
+                    n_legs, leg_i, found, kind, strike, expiry, iv, today, spot
+                )
+                breach = known and greek_breach(exits, pos_gamma, pos_vega, p_scale[p])
             if quoted:
                 p_mid[p] = mid_debit
                 p_nat[p] = nat_debit
@@ -502,84 +427,61 @@ def run_nb(  # type: ignore[no-untyped-def]
             if d == p_entry[p]:
                 continue
             credit = p_credit[p] + p_div[p]  # dividends on a stock leg count as received
-            basis = abs(credit)  # targets and stops are fractions of the credit or debit
-            reason = 0
             debit = 0.0
             scale = p_scale[p]
             comm = per_contract * n_contracts * (scale / mult) + c_order
-            if p_pending[p]:  # assigned stock from yesterday's expiry, sold at today's price
-                reason = R_PHYSICAL
+            expired = today > p_exp[p] or (today == p_exp[p] and day_end)
+            reason = exit_reason(
+                exits,
+                p_pending[p],
+                expired,
+                quoted,
+                p_assign[p],
+                manage,
+                last,
+                credit,
+                p_nat[p],
+                p_delta[p],
+                breach,
+                p_exp[p] - today,
+                p_short_delta[p],
+                today - day_num[p_entry[p]],
+            )
+            if reason == R_PHYSICAL:  # assigned stock from yesterday's expiry, sold today
                 comm = 0.0
                 for j in range(n_legs):
                     exit_px[j] = 0.0
                     if p_itm[p, j]:
                         r0 = p_rows[p, j]
-                        if kind[r0] == 0:
-                            exit_px[j] = spot - strike[r0]
-                        else:
-                            exit_px[j] = strike[r0] - spot
+                        exit_px[j] = exercised_value(kind[r0], strike[r0], spot)
                         debit -= leg_i[j, 0] * exit_px[j]
-            elif today > p_exp[p] or (today == p_exp[p] and day_end):
-                reason = R_EXPIRY
+            elif reason == R_EXPIRY:
                 comm = 0.0
                 any_itm = False
                 for j in range(n_legs):
                     r0 = p_rows[p, j]
-                    if kind[r0] == 2:  # the stock leg is sold at the underlying
+                    if kind[r0] == LegKind.STOCK:  # the stock leg is sold at the underlying
                         exit_px[j] = spot
                         debit -= leg_i[j, 0] * spot
                         p_itm[p, j] = False
                         continue
-                    if leg_i[j, 4] == 1:  # a far leg of a calendar: sold / bought back
+                    if leg_i[j, 4] == ExpirySlot.FAR:  # a far leg of a calendar: closed
                         r = p_last[p, j]
                         exit_px[j] = ask[r] if leg_i[j, 0] < 0 else bid[r]
                         debit -= leg_i[j, 0] * exit_px[j]
                         comm += per_contract * abs(leg_i[j, 0]) * (scale / mult)
                         p_itm[p, j] = False
                         continue
-                    if kind[r0] == 0:
-                        intrinsic = max(spot - strike[r0], 0.0)
-                    else:
-                        intrinsic = max(strike[r0] - spot, 0.0)
-                    p_itm[p, j] = intrinsic > 0.0
-                    any_itm = any_itm or intrinsic > 0.0
-                    debit -= leg_i[j, 0] * intrinsic
-                    exit_px[j] = intrinsic
+                    value = intrinsic(kind[r0], strike[r0], spot)
+                    p_itm[p, j] = value > 0.0
+                    any_itm = any_itm or value > 0.0
+                    debit -= leg_i[j, 0] * value
+                    exit_px[j] = value
                 if comm > 0.0:
                     comm += c_order
                 if physical and any_itm and not last:
                     p_pending[p] = True  # settle into stock; sell it on the next bar
                     continue
-            elif quoted and p_assign[p]:
-                reason = R_EARLY_ASSIGNMENT
-            elif quoted and manage and not math.isnan(sl) and credit - nat_debit <= -basis * sl:
-                reason = R_STOP_LOSS
-            elif quoted and manage and not math.isnan(pt) and credit - nat_debit >= basis * pt:
-                reason = R_PROFIT_TARGET
-            elif quoted and manage and not math.isnan(delta_exit) and abs(net_delta) >= delta_exit:
-                reason = R_DELTA
-            elif quoted and manage and breach:
-                reason = R_GREEK
-            elif (
-                quoted
-                and manage
-                and (
-                    (not math.isnan(roll_dte) and p_exp[p] - today <= roll_dte)
-                    or (not math.isnan(roll_delta) and p_short_delta[p] >= roll_delta)
-                )
-            ):
-                reason = R_ROLL
-            elif quoted and manage and not math.isnan(exit_dte) and p_exp[p] - today <= exit_dte:
-                reason = R_DTE
-            elif (
-                quoted
-                and manage
-                and not math.isnan(max_hold)
-                and today - day_num[p_entry[p]] >= max_hold
-            ):
-                reason = R_MAX_HOLD
-            elif last:
-                reason = R_END
             if reason == 0:
                 continue
             if reason == R_EARLY_ASSIGNMENT:
@@ -588,20 +490,9 @@ def run_nb(  # type: ignore[no-untyped-def]
                 for j in range(n_legs):
                     r = p_last[p, j]
                     sign = leg_i[j, 0]
-                    if kind[r] == 0:
-                        intrinsic = max(spot - strike[r], 0.0)
-                    else:
-                        intrinsic = max(strike[r] - spot, 0.0)
                     mid = 0.5 * (bid[r] + ask[r])
-                    if (
-                        sign < 0
-                        and intrinsic > 0.0
-                        and (
-                            (not math.isnan(early) and mid - intrinsic < early)
-                            or (kind[r] == 0 and div_next > 0.0 and mid - intrinsic < div_next)
-                        )
-                    ):
-                        exit_px[j] = intrinsic
+                    if sign < 0 and assigned_early(kind[r], strike[r], spot, mid, early, div_next):
+                        exit_px[j] = intrinsic(kind[r], strike[r], spot)
                     else:
                         exit_px[j] = _close_price(sign, bid[r], ask[r], exit_mid, slip, slip_abs)
                     debit -= sign * exit_px[j]
@@ -658,114 +549,42 @@ def run_nb(  # type: ignore[no-untyped-def]
         if force_entry and free >= 0:  # a roll reopens at once, whatever the entry filters
             allowed = True
         if allowed:
-            best_e = -1
-            best_dist = np.inf
-            r = lo
-            while r < hi:
-                e = expiry[r]
-                dte = e - today
-                if dte >= min_dte and dte <= max_dte:
-                    dist = abs(dte - target_dte)
-                    if dist < best_dist:
-                        best_dist = dist
-                        best_e = e
-                while r < hi and expiry[r] == e:
-                    r += 1
+            best_e = select_expiry(lo, hi, expiry, today, min_dte, max_dte, target_dte)
             ok = best_e >= 0
             elo = lo
             ehi = lo
             if ok:
-                elo = lo
-                while expiry[elo] != best_e:
-                    elo += 1
-                ehi = elo
-                while ehi < hi and expiry[ehi] == best_e:
-                    ehi += 1
+                elo, ehi = expiry_rows(lo, hi, expiry, best_e)
             flo = ehi
             fhi = ehi
             if ok and has_far:  # the far expiry: nearest best_e + gap, strictly later
-                best_f = -1
-                best_gap = np.inf
-                r = ehi
-                while r < hi:
-                    e = expiry[r]
-                    gap_err = abs(e - best_e - calendar_gap)
-                    if gap_err < best_gap and e != STOCK_EXPIRY:
-                        best_gap = gap_err
-                        best_f = e
-                    while r < hi and expiry[r] == e:
-                        r += 1
+                best_f = select_far_expiry(ehi, hi, expiry, best_e, calendar_gap)
                 ok = best_f >= 0
                 if ok:
-                    while expiry[flo] != best_f:
-                        flo += 1
-                    fhi = flo
-                    while fhi < hi and expiry[fhi] == best_f:
-                        fhi += 1
+                    flo, fhi = expiry_rows(ehi, hi, expiry, best_f)
             for j in range(n_legs):
                 if not ok:
                     break
-                alo = elo if leg_i[j, 4] == 0 else flo
-                ahi = ehi if leg_i[j, 4] == 0 else fhi
-                lk = leg_i[j, 1]
-                target = leg_f[j]
-                best_r = -1
-                best_err = np.inf
-                if leg_i[j, 2] == 0:
-                    for r in range(alo, ahi):
-                        if kind[r] != lk or not math.isfinite(delta[r]):
-                            continue
-                        if not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
-                            continue
-                        err = abs(abs(delta[r]) - target)
-                        if err < best_err:
-                            best_err = err
-                            best_r = r
-                    if best_r < 0 or best_err > tol:
-                        ok = False
-                elif leg_i[j, 2] == 4:  # by moneyness: the strike nearest spot x (1 -/+ m)
-                    want = spot * (1.0 - target) if lk == 1 else spot * (1.0 + target)
-                    for r in range(alo, ahi):
-                        if kind[r] != lk or not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
-                            continue
-                        err = abs(strike[r] - want)
-                        # ties go further out of the money
-                        if err < best_err or (lk == 0 and err == best_err):
-                            best_err = err
-                            best_r = r
-                    if best_r < 0:
-                        ok = False
-                elif leg_i[j, 2] == 5:  # the stock: the bar's synthetic stock row
-                    if kind[hi - 1] == 2:
-                        best_r = hi - 1
-                    else:
-                        ok = False
-                elif leg_i[j, 2] == 2:  # the same strike as the reference leg
-                    ks = strike[new[leg_i[j, 3]]]
-                    for r in range(alo, ahi):
-                        quoted_here = math.isfinite(bid[r]) and math.isfinite(ask[r])
-                        if kind[r] == lk and strike[r] == ks and quoted_here:
-                            best_r = r
-                    if best_r < 0:
-                        ok = False
-                else:  # a wing: mode 1 further out of the money, mode 3 further in
-                    ks = strike[new[leg_i[j, 3]]]
-                    up = (lk == 0) == (leg_i[j, 2] == 1)
-                    want = ks + target if up else ks - target
-                    for r in range(alo, ahi):
-                        if kind[r] != lk:
-                            continue
-                        if not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
-                            continue
-                        if (up and strike[r] <= ks) or (not up and strike[r] >= ks):
-                            continue
-                        err = abs(strike[r] - want)
-                        # ties go to the wider wing
-                        if err < best_err or (up and err == best_err):
-                            best_err = err
-                            best_r = r
-                    if best_r < 0:
-                        ok = False
+                near = leg_i[j, 4] == ExpirySlot.NEAR
+                mode = leg_i[j, 2]
+                ref_strike = strike[new[leg_i[j, 3]]] if leg_i[j, 3] >= 0 else 0.0
+                stock = mode == Select.STOCK  # the bar's synthetic stock row ends the day
+                best_r, best_err = select_leg(
+                    mode,
+                    leg_i[j, 1],
+                    leg_f[j],
+                    ref_strike,
+                    spot,
+                    lo if stock else (elo if near else flo),
+                    hi if stock else (ehi if near else fhi),
+                    kind,
+                    strike,
+                    bid,
+                    ask,
+                    delta,
+                )
+                if best_r < 0 or (mode == Select.DELTA and best_err > tol):
+                    ok = False
                 new[j] = best_r
             if ok:
                 credit = 0.0
@@ -793,7 +612,7 @@ def run_nb(  # type: ignore[no-untyped-def]
                     if math.isfinite(volume[r]):
                         min_volume = min(min_volume, volume[r])
                 bpr_unit = (
-                    _bpr(
+                    _entry_requirement(
                         n_legs,
                         leg_i,
                         new,

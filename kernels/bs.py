@@ -131,16 +131,6 @@ def bsm_price_scalar(
     return _bsm_one(s, k, t, v, r, q, call, False)[0]
 
 
-@jit
-def bsm_gamma_vega_scalar(
-    s: float, k: float, t: float, v: float, r: float, q: float, call: bool
-) -> tuple[float, float]:
-    """BSM gamma and vega (per 1.00 of vol) of one option as a compiled, non-inlined call
-    (the backtest's Greek-breach exits mark positions with it)."""
-    g = _bsm_one(s, k, t, v, r, q, call, False)
-    return g[2], g[3]
-
-
 @jit_inline
 def _bsm_at(spot, strike, t, vol, rate, div, is_call, b76, i):
     """:func:`_bsm_one` of element ``i`` of the input arrays (read as float64)."""

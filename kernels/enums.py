@@ -80,3 +80,58 @@ class PayoffSpec(NamedTuple):
     continuous: bool  # Brownian-bridge correction of the barrier between grid times
     control: int  # a Control code
     control_strike: float  # strike of the BS-vanilla control
+
+
+class LegKindT(NamedTuple):
+    """What a leg holds (the ``kind`` column of every leg record and chain row)."""
+
+    CALL: int = 0
+    PUT: int = 1
+    STOCK: int = 2  # one unit = ``multiplier`` shares (backtest) or one share (strategies)
+
+
+LegKind = LegKindT()
+
+
+class SelectT(NamedTuple):
+    """How a backtest leg is picked from a day's chain slice (:mod:`fastopt.kernels.select`)."""
+
+    DELTA: int = 0  # |delta| nearest the target
+    WING_OUT: int = 1  # ``width`` strike points further out of the money than a reference leg
+    SAME_STRIKE: int = 2  # the strike of a reference leg
+    WING_IN: int = 3  # ``width`` strike points further in the money than a reference leg
+    MONEYNESS: int = 4  # the strike nearest ``spot * (1 -/+ m)`` (puts below, calls above)
+    STOCK: int = 5  # the bar's synthetic stock row
+
+
+Select = SelectT()
+
+
+class ExpirySlotT(NamedTuple):
+    """Which expiry of a structure a leg trades."""
+
+    NEAR: int = 0  # the traded expiry (nearest the target DTE)
+    FAR: int = 1  # the far expiry of a calendar or diagonal
+
+
+ExpirySlot = ExpirySlotT()
+
+
+class ExitReasonT(NamedTuple):
+    """Why a position closed (:mod:`fastopt.kernels.exits`); 0 = still open."""
+
+    NONE: int = 0
+    PROFIT_TARGET: int = 1
+    STOP_LOSS: int = 2
+    DTE: int = 3
+    MAX_HOLD: int = 4
+    EXPIRY: int = 5
+    END: int = 6
+    DELTA: int = 7
+    ROLL: int = 8
+    EARLY_ASSIGNMENT: int = 9
+    PHYSICAL: int = 10
+    GREEK: int = 11
+
+
+ExitReason = ExitReasonT()

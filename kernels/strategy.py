@@ -142,29 +142,6 @@ def pnl_grid_par_nb(spots, hs, kind, units, strike, premium, t, vol, rate, div, 
     return out
 
 
-@jit
-def position_greeks_nb(spots, h, kind, units, strike, t, vol, rate, div, out):
-    """Value and Greeks of the whole position at time ``h`` for each spot, into ``out``
-    (9, n_spots) in ``fastopt.kernels.bs`` row order: the sum over legs of ``units`` x
-    the leg's BSM Greeks (expired legs at intrinsic; stock: value S, delta 1)."""
-    out[:] = 0.0
-    for j in range(kind.shape[0]):
-        u = units[j]
-        if kind[j] == 2:
-            for i in range(spots.shape[0]):
-                out[0, i] += u * spots[i]
-                out[1, i] += u
-            continue
-        tau = max(t[j] - h, 0.0)
-        v = vol[j] if tau > 0.0 else 0.0  # an expired leg may have no vol (NaN)
-        call = kind[j] == 0
-        for i in range(spots.shape[0]):
-            g = _bsm_one(spots[i], strike[j], tau, v, rate, div, call, False)
-            for r in range(9):
-                out[r, i] += u * g[r]
-    return out
-
-
 # --------------------------------------------------------------------------- lognormal
 @jit
 def _phi(x):

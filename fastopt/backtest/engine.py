@@ -26,6 +26,7 @@ from fastopt.backtest.metrics import performance_metrics
 from fastopt.backtest.prepared import PreparedChain, prepare_chain
 from fastopt.backtest.rules import STRUCTURES, Rules, compile_rules
 from fastopt.kernels import backtest as _kb
+from fastopt.kernels import position as _kp
 
 if TYPE_CHECKING:
     import polars as pl
@@ -560,31 +561,15 @@ def _position_greeks(
     prep: PreparedChain, rows: np.ndarray[Any, Any], signs: np.ndarray[Any, Any], scale: Any
 ) -> dict[str, np.ndarray[Any, Any]]:
     """Position delta, gamma, vega (per vol point), theta (per day) of each trade's legs at
-    chain ``rows`` (n_trades, n_legs), from Black-Scholes at each quote's ``iv``; money."""
-    from fastopt.pricing import bs_greeks
-
-    n, m = rows.shape
-    out = {k: np.full(n, np.nan) for k in ("delta", "gamma", "vega", "theta")}
-    if n == 0:
-        return out
-    flat = rows.ravel()
-    valid = flat >= 0
-    r = np.where(valid, flat, 0)
-    day = np.searchsorted(prep.offsets, r, side="right") - 1
-    is_stock = valid & (prep.kind[r] == 2)  # delta 1 per share, no other Greek
-    t = np.where(is_stock, 1.0, (prep.expiry[r] - prep.day_num[day]) / 365.0)
-    vol = prep.iv[r]
-    ok = valid & np.isfinite(vol) & (vol > 0.0)
-    spot = prep.underlying[day]
-    g = bs_greeks(spot, np.where(is_stock, spot, prep.strike[r]), t, np.where(ok, vol, 0.2),
-                  kind=np.where(prep.kind[r] == 1, "put", "call"))  # fmt: skip
-    weight = (np.tile(signs, n) * np.repeat(scale, m)).reshape(n, m)
-    values = {"delta": g.delta, "gamma": g.gamma, "vega": g.vega / 100.0, "theta": g.theta / 365.0}
-    for key, v in values.items():
-        leg = np.where(ok, np.asarray(v, dtype=np.float64), np.nan)
-        leg = np.where(is_stock, 1.0 if key == "delta" else 0.0, leg).reshape(n, m)
-        out[key] = (leg * weight).sum(axis=1)
-    return out
+    chain ``rows`` (n_trades, n_legs), from Black-Scholes at each quote's ``iv``; money
+    (:func:`fastopt.kernels.position.trade_greeks_nb`)."""
+    out = np.empty((4, rows.shape[0]), dtype=np.float64)
+    _kp.trade_greeks_nb(
+        np.ascontiguousarray(rows, dtype=np.int64), signs, np.asarray(scale, dtype=np.float64),
+        prep.offsets, prep.day_num, prep.underlying, prep.expiry, prep.strike, prep.kind,
+        prep.iv, out,
+    )  # fmt: skip
+    return dict(zip(("delta", "gamma", "vega", "theta"), out, strict=True))
 
 
 def _price_lists(values: np.ndarray[Any, Any]) -> pl.Series:

@@ -30,6 +30,7 @@ import numpy as np
 
 from fastopt._typing import FloatArray
 from fastopt._validate import as_date, as_float_array, check_finite, check_positive, readonly
+from fastopt.kernels import position as kp
 from fastopt.kernels import strategy as sk
 from fastopt.results import Greeks
 from fastopt.strategies.leg import KIND_CODE
@@ -412,7 +413,7 @@ def strategy_greeks(
     flat = readonly(np.ascontiguousarray(s_arr.ravel(), dtype=np.float64))
     total = np.empty((9, flat.shape[0]))
     kind, units, strike, _, t, vol = legs
-    sk.position_greeks_nb(flat, h, kind, units, strike, t, vol, strategy.rate, strategy.div, total)
+    kp.position_greeks_nb(flat, h, kind, units, strike, t, vol, strategy.rate, strategy.div, total)
     if per == "share":
         mult = [leg.multiplier or 1.0 for leg in strategy.legs if leg.kind != "stock"]
         total /= mult[0] if mult else 1.0
