@@ -214,7 +214,7 @@ def _find(lo, hi, expiry, strike, kind, e, k, c):  # type: ignore[no-untyped-def
 
 @jit
 def _entry_requirement(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min,  # type: ignore[no-untyped-def]
-                       credit, stock_initial):  # fmt: skip
+                       stock_initial):  # fmt: skip
     """:func:`fastopt.kernels.margin.strategy_requirement` of one unit of the legs at
     chain rows ``new`` (the first ``n_legs``), filled at ``prices``."""
     kinds = np.empty(n_legs, dtype=np.int64)
@@ -225,7 +225,7 @@ def _entry_requirement(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct
         units[j] = leg_i[j, 0]
         strikes[j] = strike[new[j]]
     return strategy_requirement(kinds, units, strikes, prices[:n_legs], spot, naked_pct,
-                                naked_min, credit, stock_initial)  # fmt: skip
+                                naked_min, stock_initial)  # fmt: skip
 
 
 @jit
@@ -622,7 +622,6 @@ def run_nb(  # type: ignore[no-untyped-def]
                         spot,
                         naked_pct,
                         naked_min,
-                        credit,
                         stock_initial,
                     )
                     * mult

@@ -11,10 +11,11 @@ unlimited). The kinks come from ``fastopt.kernels.strategy`` (one formula).
 Legs arrive as in ``fastopt.kernels.strategy``: ``kind`` (int64: 0 call,
 1 put, 2 stock), ``units`` (signed shares), ``strike`` (0 for stock).
 
-:func:`strategy_requirement` is the whole strategy-based requirement of one unit of
-a same-expiry structure (naked legs, spreads, the straddle / strangle rule, ratio
+:func:`strategy_requirement` is the whole strategy-based requirement of a
+same-expiry position (naked legs, spreads, the straddle / strangle rule, ratio
 excess, covered and stock legs): the backtest's buying-power reduction, and the
-figure :mod:`fastopt.strategies.margin` checks its pairing search against.
+figure :func:`fastopt.strategies.margin.margin` reports (its pairing search, kept in
+Python, explains it).
 """
 
 from __future__ import annotations
@@ -55,97 +56,214 @@ def naked_requirement(is_call, strike, spot, premium, pct, min_pct):  # type: ig
     return premium + max(pct * spot - otm, floor)
 
 
-@jit
-def straddle_rule(naked, prem):  # type: ignore[no-untyped-def]
-    """Requirement of naked calls (``[0]``) and puts (``[1]``) held together: the larger
-    side plus the other side's premium (Reg T short straddle / strangle)."""
-    if naked[0] > 0.0 and naked[1] > 0.0:
-        return naked[0] + prem[1] if naked[0] >= naked[1] else naked[1] + prem[0]
-    return naked[0] + naked[1]
+_TOL = 1e-9
 
 
 @jit
-def strategy_requirement(kind, units, strike, prices, spot, naked_pct, naked_min, credit,  # type: ignore[no-untyped-def]
+def _take(order, units, amount, picked):  # type: ignore[no-untyped-def]
+    """Take ``amount`` short units from the contracts ``order`` (in that order) into
+    ``picked`` (units taken per contract, >= 0)."""
+    picked[:] = 0.0
+    left = amount
+    for i in order:
+        if left <= _TOL:
+            break
+        u = min(-units[i], left)
+        picked[i] = u
+        left -= u
+
+
+@jit
+def _naked_bpr(kind, units_naked, per, premium):  # type: ignore[no-untyped-def]
+    """BPR of naked shorts (``units_naked`` > 0 per contract): a call and a put are paired
+    by the straddle rule (largest requirements first), the rest alone; each unit's
+    requirement less its premium."""
+    order = np.argsort(-per, kind="mergesort")  # largest requirement first, stable
+    calls = [i for i in order if kind[i] == 0 and units_naked[i] > _TOL]
+    puts = [i for i in order if kind[i] == 1 and units_naked[i] > _TOL]
+    left = units_naked.copy()
+    bpr = 0.0
+    i = 0
+    j = 0
+    if len(calls) > 0 and len(puts) > 0:
+        while i < len(calls) and j < len(puts):
+            c = calls[i]
+            p = puts[j]
+            u = min(left[c], left[p])
+            req = (per[c] + premium[p]) * u if per[c] >= per[p] else (per[p] + premium[c]) * u
+            bpr += req - (premium[c] + premium[p]) * u
+            left[c] -= u
+            left[p] -= u
+            if left[c] <= _TOL:
+                i += 1
+            if left[p] <= _TOL:
+                j += 1
+    for k in range(i, len(calls)):
+        c = calls[k]
+        bpr += per[c] * left[c] - premium[c] * left[c]
+    for k in range(j, len(puts)):
+        p = puts[k]
+        bpr += per[p] * left[p] - premium[p] * left[p]
+    return bpr
+
+
+@jit
+def _treatment_bpr(kind, units, strike, premium, per, shares, spot, take_c, take_p):  # type: ignore[no-untyped-def]
+    """BPR of one decomposition (``inf`` when it is not valid): the taken short calls
+    covered by long stock (lowest strikes first), the taken short puts by short stock
+    (highest strikes first), the rest of the taken shorts naked; what remains is long
+    options paid in full or a covered spread charged its largest loss at expiry plus its
+    net cost."""
+    n = kind.shape[0]
+    bpr = 0.0
+    naked = np.zeros(n)
+    order = np.argsort(strike, kind="mergesort")
+    left = shares
+    for i in order:  # calls on long stock, lowest strike first
+        if take_c[i] <= 0.0:
+            continue
+        s = min(take_c[i], left) if shares > 0.0 else 0.0
+        left -= s
+        if s > _TOL:
+            bpr -= premium[i] * s
+        if take_c[i] - s > _TOL:
+            naked[i] = take_c[i] - s
+    left = -shares
+    for k in range(n - 1, -1, -1):  # puts on short stock, highest strike first
+        i = order[k]
+        if take_p[i] <= 0.0:
+            continue
+        s = min(take_p[i], left) if shares < 0.0 else 0.0
+        left -= s
+        if s > _TOL:
+            bpr += max(strike[i] - spot, 0.0) * s - premium[i] * s
+        if take_p[i] - s > _TOL:
+            naked[i] = take_p[i] - s
+    bpr += _naked_bpr(kind, naked, per, premium)
+    rest_u = units + take_c + take_p
+    keep = np.abs(rest_u) > _TOL
+    if not keep.any():
+        return bpr
+    all_long = True
+    cost = 0.0
+    for i in range(n):
+        if keep[i]:
+            cost += rest_u[i] * premium[i]
+            if rest_u[i] <= 0.0:
+                all_long = False
+    if all_long:
+        return bpr + cost
+    worst, _, slope = expiry_worst_value_nb(kind[keep], rest_u[keep], strike[keep])
+    if slope < -_TOL:
+        return np.inf
+    return bpr + max(0.0, -worst) + cost
+
+
+@jit
+def strategy_requirement(kind, units, strike, prices, spot, naked_pct, naked_min,  # type: ignore[no-untyped-def]
                          stock_initial):  # fmt: skip
     """Strategy-based buying-power reduction, per share, of one unit of a same-expiry
-    structure whose legs are ``kind``, ``units`` (signed; stock in units of the
-    option multiplier), ``strike`` and fill ``prices`` per share, entered for ``credit``
-    per share (negative: a debit) with the underlying at ``spot``.
+    structure in a margin account: legs ``kind``, ``units`` (signed; stock in units of
+    the option multiplier), ``strike`` and fill ``prices`` per share (stock: its price),
+    with the underlying at ``spot``. The premiums received are applied and debits paid
+    (the requirement is net of the position's own cash).
 
-    Long stock (covered calls, collars): the stock at ``stock_initial``, its
-    short calls covered, long options paid; short stock (covered puts): the
-    proceeds plus ``stock_initial`` of the value, its short puts covered.
-    Otherwise, per kind (calls, puts): with no more short than long contracts
-    the whole position is covered and is charged its largest loss at expiry
-    (:func:`expiry_worst_value_nb`: the width of a spread, the wider side of a
-    condor, nothing for long options). A kind with more short contracts is
-    naked: when it has one short and one long strike (a ratio spread) the
-    matched contracts count as a spread (its width at risk, if any) and the
-    excess as naked (:func:`naked_requirement`), otherwise every short of the
-    kind is naked; naked calls and puts together follow :func:`straddle_rule`.
-    The cheaper of that and "every short naked, longs paid" is charged. The
-    credit received is then applied (a debit is paid in full).
+    The rules of :func:`fastopt.strategies.margin.margin` (Reg T / Cboe), written once:
+    stock at ``stock_initial`` of its value; every decomposition of the short options
+    into (a) shorts covered by stock (calls by long stock, puts by short stock, which
+    add their in-the-money amount), (b) naked shorts (:func:`naked_requirement`, calls
+    and puts paired by the straddle rule) and (c) the rest -- long options paid in full,
+    or a covered same-expiry spread charged its largest loss at expiry
+    (:func:`expiry_worst_value_nb`) -- is priced, and the cheapest is charged ("the
+    lesser of" a spread and its shorts naked). The shorts taken out of the spread are
+    the excess over the longs (lowest or highest strikes first) or all of them.
     """
     n_legs = kind.shape[0]
-    stock = 0.0
-    for j in range(n_legs):
+    shares = 0.0
+    stock_cash = 0.0
+    n = 0
+    k_ = np.empty(n_legs, dtype=np.int64)
+    u_ = np.zeros(n_legs)
+    s_ = np.empty(n_legs)
+    cash = np.zeros(n_legs)
+    for j in range(n_legs):  # net identical contracts
         if kind[j] == 2:
-            stock += units[j]
-    if stock > 0.0:
-        return max(-credit - (1.0 - stock_initial) * stock * spot, 0.0)
-    if stock < 0.0:  # short stock (covered puts): the sale proceeds plus stock_initial held
-        return max(-credit - (1.0 + stock_initial) * stock * spot, 0.0)
-    short_units = np.zeros(2)
-    long_units = np.zeros(2)
-    n_short = np.zeros(2, dtype=np.int64)
-    n_long = np.zeros(2, dtype=np.int64)
-    short_k = np.zeros(2)
-    long_k = np.zeros(2)
-    short_p = np.zeros(2)
-    all_naked = np.zeros(2)
-    all_prem = np.zeros(2)
-    for j in range(n_legs):
-        kk = kind[j]
-        u = units[j]
-        k = strike[j]
-        if u < 0:
-            short_units[kk] -= u
-            if n_short[kk] == 0 or short_k[kk] != k:
-                n_short[kk] += 1
-            short_k[kk] = k
-            short_p[kk] = prices[j]
-            req = naked_requirement(kk == 0, k, spot, prices[j], naked_pct, naked_min)
-            all_naked[kk] -= u * req
-            all_prem[kk] -= u * prices[j]
-        else:
-            long_units[kk] += u
-            if n_long[kk] == 0 or long_k[kk] != k:
-                n_long[kk] += 1
-            long_k[kk] = k
-    if short_units[0] <= long_units[0] and short_units[1] <= long_units[1]:
-        worst, _, _ = expiry_worst_value_nb(kind, units, strike)
-        return max(-worst - credit, 0.0)
-    naked = np.zeros(2)
-    prem = np.zeros(2)
-    width = 0.0
-    for kk in range(2):
-        if short_units[kk] == 0.0:
+            shares += units[j]
+            stock_cash += units[j] * prices[j]
             continue
-        ks = short_k[kk]
-        kl = long_k[kk]
-        risk = max(kl - ks, 0.0) if kk == 0 else max(ks - kl, 0.0)  # a credit spread's width
-        if short_units[kk] > long_units[kk]:
-            if long_units[kk] > 0.0 and n_short[kk] == 1 and n_long[kk] == 1:
-                excess = short_units[kk] - long_units[kk]
-                naked[kk] = excess * naked_requirement(
-                    kk == 0, ks, spot, short_p[kk], naked_pct, naked_min
-                )
-                prem[kk] = excess * short_p[kk]
-                width += long_units[kk] * risk
-            else:
-                naked[kk] = all_naked[kk]
-                prem[kk] = all_prem[kk]
-        else:  # covered on this side: its width at risk (one short and one long strike)
-            width += short_units[kk] * (risk if n_short[kk] == 1 and n_long[kk] == 1 else 0.0)
-    req = min(straddle_rule(naked, prem) + width, straddle_rule(all_naked, all_prem))
-    return max(req - credit, 0.0)
+        at = -1
+        for i in range(n):
+            if k_[i] == kind[j] and s_[i] == strike[j]:
+                at = i
+        if at < 0:
+            at = n
+            k_[n] = kind[j]
+            s_[n] = strike[j]
+            n += 1
+        u_[at] += units[j]
+        cash[at] += units[j] * prices[j]
+    residual = 0.0
+    m = 0
+    kind_c = np.empty(n, dtype=np.int64)
+    units_c = np.empty(n)
+    strike_c = np.empty(n)
+    prem = np.empty(n)
+    for i in range(n):
+        if abs(u_[i]) <= _TOL:
+            residual += cash[i]
+            continue
+        p = cash[i] / u_[i]
+        if p < 0.0:
+            residual += cash[i]
+            p = 0.0
+        kind_c[m] = k_[i]
+        units_c[m] = u_[i]
+        strike_c[m] = s_[i]
+        prem[m] = p
+        m += 1
+    kind_c = kind_c[:m]
+    units_c = units_c[:m]
+    strike_c = strike_c[:m]
+    prem = prem[:m]
+    if abs(shares) <= _TOL:
+        shares = 0.0
+    stock_bpr = stock_initial * spot * abs(shares)
+    if m == 0:
+        return max(stock_bpr + residual, 0.0)
+    per = np.empty(m)
+    for i in range(m):
+        per[i] = naked_requirement(kind_c[i] == 0, strike_c[i], spot, prem[i], naked_pct,
+                                   naked_min)  # fmt: skip
+    sum_c = 0.0
+    sum_p = 0.0
+    short_c = 0.0
+    short_p = 0.0
+    for i in range(m):
+        if kind_c[i] == 0:
+            sum_c += units_c[i]
+            short_c -= min(units_c[i], 0.0)
+        else:
+            sum_p += units_c[i]
+            short_p -= min(units_c[i], 0.0)
+    excess_c = max(-sum_c, 0.0)
+    excess_p = max(-sum_p, 0.0)
+    by_strike = np.argsort(strike_c, kind="mergesort")
+    shorts_c = [i for i in by_strike if kind_c[i] == 0 and units_c[i] < 0.0]
+    shorts_p = [i for i in by_strike if kind_c[i] == 1 and units_c[i] < 0.0]
+    shorts_c_desc = shorts_c[::-1]
+    shorts_p_desc = shorts_p[::-1]
+    takes_c = np.zeros((3, m))
+    takes_p = np.zeros((3, m))
+    _take(shorts_c, units_c, excess_c, takes_c[0])
+    _take(shorts_c_desc, units_c, excess_c, takes_c[1])
+    _take(shorts_c, units_c, short_c, takes_c[2])
+    _take(shorts_p_desc, units_c, excess_p, takes_p[0])
+    _take(shorts_p, units_c, excess_p, takes_p[1])
+    _take(shorts_p_desc, units_c, short_p, takes_p[2])
+    best = np.inf
+    for a in range(3):
+        for b in range(3):
+            t = _treatment_bpr(kind_c, units_c, strike_c, prem, per, shares, spot,
+                               takes_c[a], takes_p[b])  # fmt: skip
+            best = min(best, t)
+    return max(best + stock_bpr + residual, 0.0)

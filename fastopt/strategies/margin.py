@@ -1130,14 +1130,42 @@ def margin(
     if residual:
         text = f"offsetting legs on the same contract: net cash {residual:.2f}, no requirement"
         parts.append(_fixed(0.0, 0.0, residual, text))
+    bpr = max(sum([p[2] for p in parts]), 0.0)
+    if not ctx.cash and not conservative and _one_short_dated_expiry(contracts, ctx):
+        bpr = _kernel_bpr(strategy, ctx)  # the same rules, written once (kernels/margin.py)
     return MarginResult(
         initial=sum([p[0] for p in parts]),
         maintenance=sum([p[1] for p in parts]),
-        buying_power_reduction=max(sum([p[2] for p in parts]), 0.0),
+        buying_power_reduction=bpr,
         strategy_type=name,
         components=_texts_of(parts),
         conservative=conservative,
         note=_note(ctx.leaps_after, conservative=conservative),
+    )
+
+
+def _one_short_dated_expiry(contracts: Sequence[_Contract], ctx: _Ctx) -> bool:
+    """True when the options share one expiry that is not long-dated (the domain of
+    :func:`fastopt.kernels.margin.strategy_requirement`)."""
+    expiries = {c.expiry for c in contracts}
+    return len(expiries) <= 1 and all(e <= ctx.leaps_after for e in expiries)
+
+
+def _kernel_bpr(strategy: Strategy, ctx: _Ctx) -> float:
+    """Buying-power reduction of a margin-account, single-expiry position from
+    :func:`fastopt.kernels.margin.strategy_requirement` (units in shares)."""
+    a = strategy.arrays
+    return float(
+        mk.strategy_requirement(
+            np.array(a.kind, dtype=np.int64),  # writable copies: the backtest's signature
+            np.array(a.units, dtype=np.float64),
+            np.array(a.strike, dtype=np.float64),
+            np.array(a.premium, dtype=np.float64),
+            ctx.spot,
+            ctx.pct,
+            ctx.min_pct,
+            STOCK_INITIAL,
+        )
     )
 
 
