@@ -61,6 +61,8 @@ import numpy as np
 from fastopt._validate import as_date
 from fastopt.exceptions import ImpliedVolWarning
 from fastopt.iv import implied_vol
+from fastopt.kernels import select as _ks
+from fastopt.kernels.enums import Select
 from fastopt.pricing import bs_greeks
 from fastopt.strategies import builders
 from fastopt.strategies.strategy import YEAR_BASES, Strategy, year_fraction
@@ -420,6 +422,23 @@ def _of_kind(frame: pl.DataFrame, where: str, kind: OptionKind, expiry: dt.date)
     return rows
 
 
+def _select(rows: pl.DataFrame, mode: int, kind: OptionKind, target: float,
+            ref_strike: float = 0.0) -> tuple[int, float]:  # fmt: skip
+    """:func:`fastopt.kernels.select.select_leg` over the quotes of one kind and expiry
+    (sorted by strike): the picked row (-1: none) and its distance from the target."""
+    n = rows.height
+    code = 0 if kind == "call" else 1
+    r, err = _ks.select_leg(
+        mode, code, float(target), float(ref_strike), 0.0, 0, n,
+        np.full(n, code, dtype=np.int64),
+        np.array(rows["strike"].to_numpy(), dtype=np.float64),  # writable copies: the
+        np.array(rows["bid"].to_numpy(), dtype=np.float64),  # backtest's signature
+        np.array(rows["ask"].to_numpy(), dtype=np.float64),
+        np.array(rows["delta"].to_numpy(), dtype=np.float64),
+    )  # fmt: skip
+    return int(r), float(err)
+
+
 def _by_delta(
     frame: pl.DataFrame,
     where: str,
@@ -429,15 +448,10 @@ def _by_delta(
     tolerance: float | None,
 ) -> ChainQuote:
     rows = _of_kind(frame, where, kind, expiry)
-    delta = np.abs(rows["delta"].to_numpy())
-    ok = np.isfinite(delta)
-    if not ok.any():
+    i, best = _select(rows, Select.DELTA, kind, abs(target))
+    if i < 0:
         msg = f"{where}: no {kind} quote for expiry {expiry} has a delta (no implied vol)"
         raise ValueError(msg)
-    gap = np.where(ok, np.abs(delta - abs(target)), np.inf)
-    best = float(gap.min())
-    # ties: the smaller |delta| (further out of the money)
-    i = int(min(np.flatnonzero(gap <= best + 1e-12), key=lambda j: delta[j]))
     if tolerance is not None and best > tolerance:
         q = _quote(rows, i)
         msg = (
@@ -475,19 +489,19 @@ def _by_strike(
     return _quote(rows, i)
 
 
-def _exact_strike(
-    frame: pl.DataFrame, where: str, kind: OptionKind, expiry: dt.date, strike: float, width: float
+def _wing(
+    frame: pl.DataFrame, where: str, kind: OptionKind, expiry: dt.date, ref: float, width: float
 ) -> ChainQuote:
-    """The quote at exactly ``strike`` (the wing ``width`` away from a picked strike)."""
+    """The wing ``width`` further out of the money than strike ``ref``: the quoted strike
+    nearest ``ref +- width`` strictly beyond ``ref`` (the wider on a tie), as the backtest
+    picks it (:func:`fastopt.kernels.select.select_leg`)."""
     rows = _of_kind(frame, where, kind, expiry)
-    strikes = rows["strike"].to_numpy()
-    gap = np.abs(strikes - strike)
-    i = int(np.argmin(gap))
-    if gap[i] > _STRIKE_MATCH * strike:
-        near = ", ".join(f"{k:g}" for k in strikes[np.argsort(gap, kind="stable")[:3]])
+    i, _ = _select(rows, Select.WING_OUT, kind, width, ref)
+    if i < 0:
+        side = "above" if kind == "call" else "below"
         msg = (
-            f"{where}: width {width:g} is not available on the chain: no {kind} at strike "
-            f"{strike:g} for expiry {expiry} (nearest: {near})"
+            f"{where}: width {width:g} is not available on the chain: no {kind} strike "
+            f"{side} {ref:g} for expiry {expiry}"
         )
         raise ValueError(msg)
     return _quote(rows, i)
@@ -530,8 +544,10 @@ def pick_by_delta(
     """The quote of ``kind`` at ``expiry`` whose delta is nearest ``target_delta``.
 
     Deltas are compared in absolute value, so ``0.16`` and ``-0.16`` both pick
-    the 16-delta put; on a tie the smaller delta (further out of the money)
-    wins. Quotes without a delta (no implied vol) are skipped.
+    the 16-delta put; on a tie (two quotes exactly as far from the target) the
+    one further out of the money wins -- the higher call strike, the lower put
+    strike: the rule of :mod:`fastopt.kernels.select`, which the backtest uses
+    too. Quotes without a delta (no implied vol) are skipped.
 
     Parameters
     ----------
@@ -758,8 +774,9 @@ def iron_condor_from_chain(
     short_delta : float, default 0.16
         Target |delta| of the short put and the short call.
     width : float, default 5.0
-        Distance from each short strike to its long wing; both wing strikes
-        must be on the chain.
+        Distance from each short strike to its long wing: each wing is the
+        quoted strike nearest ``short -+ width`` beyond the short strike (the
+        wider on a tie), as the backtest picks it.
     fill : {"mid", "natural"}, default "mid"
         Mid prices, or natural (buy at the ask, sell at the bid).
     vol : float, optional
@@ -783,7 +800,7 @@ def iron_condor_from_chain(
     ------
     ValueError
         Bad chain, no expiry chosen, no short strike within ``delta_tolerance``,
-        or a wing strike that is not on the chain ("width not available").
+        or no quoted strike beyond a short one for its wing ("width not available").
     """
     where = "iron_condor_from_chain"
     target = _check_delta(where, "short_delta", short_delta)
@@ -792,8 +809,8 @@ def iron_condor_from_chain(
     m = _market(where, chain, expiry, dte, fill, rate, div, year_basis)
     sp = _by_delta(m.frame, where, "put", m.expiry, target, tol)
     sc = _by_delta(m.frame, where, "call", m.expiry, target, tol)
-    lp = _exact_strike(m.frame, where, "put", m.expiry, sp.strike - w, w)
-    lc = _exact_strike(m.frame, where, "call", m.expiry, sc.strike + w, w)
+    lp = _wing(m.frame, where, "put", m.expiry, sp.strike, w)
+    lc = _wing(m.frame, where, "call", m.expiry, sc.strike, w)
     quotes = (lp, sp, sc, lc)
     return _finish(
         where,
@@ -848,7 +865,8 @@ def vertical_from_chain(
     delta : float, default 0.30
         Target |delta| of the leg nearer the money.
     width : float, default 5.0
-        Strike distance to the other leg, which must be on the chain.
+        Strike distance to the other leg: the quoted strike nearest that far
+        beyond the first leg (the wider on a tie), as the backtest picks it.
     expiry, dte, fill, vol, rate, div, asof, year_basis, quantity, multiplier, delta_tolerance
         As for :func:`iron_condor_from_chain`.
 
@@ -864,8 +882,7 @@ def vertical_from_chain(
     tol = _check_tolerance(where, "delta_tolerance", delta_tolerance)
     m = _market(where, chain, expiry, dte, fill, rate, div, year_basis)
     near = _by_delta(m.frame, where, k, m.expiry, target, tol)
-    far_strike = near.strike + w if k == "call" else near.strike - w
-    far = _exact_strike(m.frame, where, k, m.expiry, far_strike, w)
+    far = _wing(m.frame, where, k, m.expiry, near.strike, w)
     near_sign = -1 if sd == "credit" else 1
     if k == "call":  # legs in strike order: near (lower), far (higher)
         quotes, signs = (near, far), (near_sign, -near_sign)

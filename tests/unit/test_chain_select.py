@@ -398,15 +398,11 @@ def test_not_a_frame():
         (lambda: pick_by_delta(CHAIN, EXPIRIES[1], "put", 1.5), r"between 0 and 1"),
         (lambda: pick_by_delta(CHAIN, EXPIRIES[1], "future", 0.3), r"`kind` must be 'call' or"),
         (
-            lambda: iron_condor_from_chain(CHAIN, dte=45, width=3.0),
-            r"iron_condor_from_chain: width 3 is not available on the chain: no put at strike "
-            r"\d+(\.5)? for expiry 2025-02-20 \(nearest: \d+(\.5)?, \d+(\.5)?, \d+(\.5)?\)$",
-        ),
-        (
             lambda: iron_condor_from_chain(
-                CHAIN.filter((pl.col("kind") == "put") | (pl.col("strike") != SC45 + 5.0)), dte=45
+                CHAIN.filter((pl.col("kind") == "put") | (pl.col("strike") <= SC45)), dte=45
             ),
-            rf"width 5 is not available on the chain: no call at strike {SC45 + 5.0:g} ",
+            rf"iron_condor_from_chain: width 5 is not available on the chain: no call strike "
+            rf"above {SC45:g} for expiry 2025-02-20$",
         ),
         (
             lambda: iron_condor_from_chain(CHAIN, expiry=EXPIRIES[0], dte=17),
@@ -442,3 +438,18 @@ def test_not_a_frame():
 def test_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_wings_are_the_nearest_quoted_strike_beyond_the_short_as_in_the_backtest():
+    """The rule of fastopt.kernels.select: a wing ``width`` away that is not on the chain
+    is the nearest quoted strike beyond the short one (the wider on a tie)."""
+    step = float(STRIKES[1] - STRIKES[0])
+    ic = iron_condor_from_chain(CHAIN, dte=45, width=1.4 * step)
+    lp, sp, sc, lc = (leg.strike for leg in ic.legs)
+    assert (sp - lp, lc - sc) == (step, step)  # 1.4 steps: one step is nearest
+    ic = iron_condor_from_chain(CHAIN, dte=45, width=1.5 * step)
+    lp, sp, sc, lc = (leg.strike for leg in ic.legs)
+    assert (sp - lp, lc - sc) == (2 * step, 2 * step)  # a tie: the wider wing
+    missing = CHAIN.filter((pl.col("kind") == "put") | (pl.col("strike") != SC45 + step))
+    ic = iron_condor_from_chain(missing, dte=45, width=step)
+    assert ic.legs[3].strike == SC45 + 2 * step  # the next quoted call strike
