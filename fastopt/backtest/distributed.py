@@ -4,7 +4,7 @@
 with ``client=``: the prepared chain is scattered to every worker once
 (``broadcast=True``), the parameter sets are cut into contiguous partitions,
 each partition is one task running
-:func:`fastopt.backtest.batch.evaluate_sets` on its worker, and the rows are
+:func:`fastopt.backtest.rule_sets.evaluate_sets` on its worker, and the rows are
 gathered back in grid order. Dask reschedules the task of a worker that dies
 on another worker, and a task that raises is retried (``retries=2``). Each
 set runs the same serial loop as locally, so the frame is identical to the
@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from fastopt._validate import check_int
-from fastopt.backtest.batch import RuleSets, evaluate_sets
 from fastopt.backtest.prepared import PreparedChain
+from fastopt.backtest.rule_sets import RuleSets, evaluate_sets
 
 __all__ = ["evaluate_on_dask"]
 

@@ -432,7 +432,7 @@ def _equity_figure(equity: pl.DataFrame, benchmark: pl.Series | None) -> go.Figu
     """Equity (+ buy-and-hold) on top, drawdown below (:func:`fastopt.viz.equity_figure`)."""
     import plotly.graph_objects as go
 
-    from fastopt.viz import _style as st
+    from fastopt.viz import style as st
     from fastopt.viz.equity import equity_figure
 
     fig = equity_figure(equity.select("date", "equity"))
@@ -457,7 +457,7 @@ def _monthly_figure(monthly: pl.DataFrame) -> go.Figure:
     """Year x month heatmap of the monthly returns in %."""
     import plotly.graph_objects as go
 
-    from fastopt.viz import _style as st
+    from fastopt.viz import style as st
 
     years = sorted(set(monthly["year"].to_list()))
     z: list[list[float | None]] = [[None] * 12 for _ in years]
@@ -496,7 +496,7 @@ def _param_figure(batch: pl.DataFrame, params: Sequence[str], metric: str) -> go
     """Heatmap of the best ``metric`` over the first two parameters, or a line for one."""
     import plotly.graph_objects as go
 
-    from fastopt.viz import _style as st
+    from fastopt.viz import style as st
 
     lower = metric in LOWER_IS_BETTER
     best = "min" if lower else "max"
@@ -706,7 +706,7 @@ def write_report(
     >>> out.name, "<h2>Monthly returns</h2>" in page, page.count("* plotly.js v")
     ('condor.html', True, 1)
     """
-    from fastopt.viz.export import _atomic_write
+    from fastopt.viz.export import atomic_write
 
     if not isinstance(path, str | os.PathLike):
         msg = f"`path` must be a str or path-like, got {type(path).__name__}"
@@ -780,5 +780,5 @@ def write_report(
         + "\n</body>\n</html>\n"
     )
     target.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(target, page.encode("utf-8"))
+    atomic_write(target, page.encode("utf-8"))
     return target

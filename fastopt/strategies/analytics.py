@@ -24,7 +24,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,7 +34,10 @@ from fastopt.kernels import position as kp
 from fastopt.kernels import strategy as sk
 from fastopt.results import Greeks
 from fastopt.strategies.leg import KIND_CODE
-from fastopt.strategies.strategy import Strategy, year_fraction
+from fastopt.strategies.year_basis import year_fraction
+
+if TYPE_CHECKING:
+    from fastopt.strategies.strategy import Strategy
 
 DEFAULT_THRESHOLD = 0.01
 """Dollars of P&L a position must make to count as a profit (tastytrade's $0.01)."""

@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from fastopt._validate import as_date
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from fastopt._typing import FloatArray
 
 LegKind = Literal["call", "put", "stock"]
 LEG_KINDS: tuple[str, ...] = ("call", "put", "stock")
@@ -163,3 +168,20 @@ class Leg:
     def scaled(self, factor: int) -> Leg:
         """A copy with the quantity multiplied by ``factor`` (a non-zero int)."""
         return replace(self, quantity=self.quantity * factor)
+
+
+class LegArrays(NamedTuple):
+    """The legs as the kernels read them (one element per leg, read-only)."""
+
+    kind: np.ndarray[Any, np.dtype[np.int64]]
+    """0 call, 1 put, 2 stock (:data:`fastopt.strategies.leg.KIND_CODE`)."""
+    units: FloatArray
+    """Signed shares: quantity x multiplier."""
+    strike: FloatArray
+    """Strike (0 for stock)."""
+    premium: FloatArray
+    """Entry price per share (premium, or the stock's entry price)."""
+    t: FloatArray
+    """Years from ``asof`` to the leg's expiry on the strategy's year basis (0 for stock)."""
+    vol: FloatArray
+    """Volatility used to value the leg before its expiry."""

@@ -62,7 +62,7 @@ import math
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 
@@ -70,8 +70,10 @@ from fastopt._typing import FloatArray
 from fastopt._validate import check_choice, readonly
 from fastopt.kernels import margin as mk
 from fastopt.kernels import strategy as sk
-from fastopt.strategies.leg import KIND_CODE
-from fastopt.strategies.strategy import Strategy
+from fastopt.strategies.leg import KIND_CODE, LegArrays
+
+if TYPE_CHECKING:
+    from fastopt.strategies.strategy import Strategy
 
 __all__ = [
     "ACCOUNTS",
@@ -996,10 +998,11 @@ def _conservative(
 
 # --------------------------------------------------------------------- public API
 def _check_strategy(strategy: object) -> Strategy:
-    if not isinstance(strategy, Strategy):
+    # a Strategy (checked by its leg arrays: this module is below fastopt.strategies.strategy)
+    if not isinstance(getattr(strategy, "arrays", None), LegArrays):
         msg = f"`strategy` must be a Strategy, got {type(strategy).__name__}"
         raise TypeError(msg)
-    return strategy
+    return strategy  # type: ignore[return-value]
 
 
 def _real(value: object, name: str) -> float:

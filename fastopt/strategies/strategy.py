@@ -18,31 +18,16 @@ import numpy as np
 
 from fastopt._typing import FloatArray
 from fastopt._validate import as_date, readonly
-from fastopt.strategies.leg import KIND_CODE, Leg, _finite
+from fastopt.strategies import analytics as _analytics
+from fastopt.strategies import margin as _margin
+from fastopt.strategies import text as _text
+from fastopt.strategies.leg import KIND_CODE, Leg, LegArrays, _finite
+from fastopt.strategies.year_basis import YEAR_BASES, year_fraction
 
 if TYPE_CHECKING:
     from fastopt.results import Greeks
-    from fastopt.strategies.analytics import StrategyAnalysis
-    from fastopt.strategies.margin import MarginResult
 
-YEAR_BASES: tuple[int, ...] = (365, 252)
-
-
-class LegArrays(NamedTuple):
-    """The legs as the kernels read them (one element per leg, read-only)."""
-
-    kind: np.ndarray[Any, np.dtype[np.int64]]
-    """0 call, 1 put, 2 stock (:data:`fastopt.strategies.leg.KIND_CODE`)."""
-    units: FloatArray
-    """Signed shares: quantity x multiplier."""
-    strike: FloatArray
-    """Strike (0 for stock)."""
-    premium: FloatArray
-    """Entry price per share (premium, or the stock's entry price)."""
-    t: FloatArray
-    """Years from ``asof`` to the leg's expiry on the strategy's year basis (0 for stock)."""
-    vol: FloatArray
-    """Volatility used to value the leg before its expiry."""
+__all__ = ["YEAR_BASES", "LegArrays", "Strategy", "StrategyFacts", "year_fraction"]
 
 
 class StrategyFacts(NamedTuple):
@@ -60,29 +45,6 @@ class StrategyFacts(NamedTuple):
     """Valuing before this many years needs a vol some option leg lacks (-1: never)."""
     first_no_vol_leg: int
     """Index of that leg (-1: none)."""
-
-
-def year_fraction(start: dt.date, end: dt.date, year_basis: int) -> float:
-    """Years from ``start`` to ``end``: calendar days / 365 or business days / 252.
-
-    Business days are weekdays (``numpy.busday_count``); exchange holidays are
-    not removed.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> from fastopt.strategies.strategy import year_fraction
-    >>> year_fraction(dt.date(2025, 1, 6), dt.date(2025, 2, 5), 365)
-    0.0821917808219178
-    >>> year_fraction(dt.date(2025, 1, 6), dt.date(2025, 2, 5), 252)  # 22 business days
-    0.0873015873015873
-    """
-    if year_basis == 365:
-        return (end - start).days / 365.0
-    if year_basis == 252:
-        return float(np.busday_count(start, end)) / 252.0
-    msg = f"`year_basis` must be 365 (calendar days) or 252 (business days), got {year_basis!r}"
-    raise ValueError(msg)
 
 
 @dataclass(frozen=True)
@@ -299,9 +261,7 @@ class Strategy:
         return replace(self, legs=self.legs + other.legs, name=f"{self.name}+{other.name}")
 
     def __str__(self) -> str:
-        from fastopt.strategies.text import format_legs
-
-        return format_legs(self.legs)
+        return _text.format_legs(self.legs)
 
     @classmethod
     def from_text(cls, text: str, spot: float, **market: Any) -> Strategy:
@@ -316,15 +276,11 @@ class Strategy:
         >>> str(s)
         '-1 P 90 @1.2 2025-03-21; +1 P 85 @0.55 2025-03-21'
         """
-        from fastopt.strategies.text import parse_legs
-
-        return cls(parse_legs(text), spot, **market)
+        return cls(_text.parse_legs(text), spot, **market)
 
     # ------------------------------------------------------------- analytics
     def _time_at(self, at: object) -> float:
-        from fastopt.strategies.analytics import horizon_years
-
-        return horizon_years(self, at)
+        return _analytics.horizon_years(self, at)
 
     def payoff(self, spots: object) -> Any:
         """P&L at the first expiry for underlying prices ``spots``, in dollars.
@@ -340,37 +296,29 @@ class Strategy:
         >>> s.payoff([90.0, 100.0, 110.0])
         array([-200., -200.,  800.])
         """
-        from fastopt.strategies.analytics import pnl
-
-        return pnl(self, spots, None)
+        return _analytics.pnl(self, spots, None)
 
     def pnl(self, spots: object, at: object = None) -> Any:
         """P&L at date ``at`` (a date, ISO string, or years from ``asof``; default
         the first expiry) for underlying prices ``spots``, in dollars."""
-        from fastopt.strategies.analytics import pnl
-
-        return pnl(self, spots, at)
+        return _analytics.pnl(self, spots, at)
 
     def pnl_grid(self, spots: object, at: Sequence[object]) -> FloatArray:
         """P&L for every (date, spot) pair: an array of shape ``(len(at), len(spots))``."""
-        from fastopt.strategies.analytics import pnl_grid
+        return _analytics.pnl_grid(self, spots, at)
 
-        return pnl_grid(self, spots, at)
-
-    def analyze(self, at: object = None, **kwargs: Any) -> StrategyAnalysis:
+    def analyze(self, at: object = None, **kwargs: Any) -> _analytics.StrategyAnalysis:
         """Everything at once: see :func:`fastopt.strategies.analytics.analyze`."""
-        from fastopt.strategies.analytics import analyze
+        return _analytics.analyze(self, at, **kwargs)
 
-        return analyze(self, at, **kwargs)
-
-    def _shape(self) -> StrategyAnalysis:
+    def _shape(self) -> _analytics.StrategyAnalysis:
         """Analysis for the vol-free quantities (break-evens, extremes), cached."""
         cached = self.__dict__.get("_shape_cache")
         if cached is None:
-            from fastopt.strategies.analytics import analyze, has_distribution_vol
-
-            vol = None if has_distribution_vol(self) else 1.0  # shape only: any vol will do
-            cached = analyze(self, grid=0, vol=vol)
+            vol = (
+                None if _analytics.has_distribution_vol(self) else 1.0
+            )  # shape only: any vol will do
+            cached = _analytics.analyze(self, grid=0, vol=vol)
             self.__dict__["_shape_cache"] = cached
         return cached
 
@@ -395,12 +343,8 @@ class Strategy:
 
     def greeks(self, spots: object = None, at: object = 0.0, *, per: str = "position") -> Greeks:
         """Position Greeks: see :func:`fastopt.strategies.analytics.strategy_greeks`."""
-        from fastopt.strategies.analytics import strategy_greeks
+        return _analytics.strategy_greeks(self, spots, at, per=per)
 
-        return strategy_greeks(self, spots, at, per=per)
-
-    def margin(self, **kwargs: Any) -> MarginResult:
+    def margin(self, **kwargs: Any) -> _margin.MarginResult:
         """Strategy-based (Reg T / Cboe) margin: see :func:`fastopt.strategies.margin.margin`."""
-        from fastopt.strategies.margin import margin
-
-        return margin(self, **kwargs)
+        return _margin.margin(self, **kwargs)

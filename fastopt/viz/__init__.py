@@ -19,7 +19,7 @@ see :func:`export_session`).
 from __future__ import annotations
 
 from fastopt.viz.distribution import distribution_figure
-from fastopt.viz.equity import drawdown, equity_figure
+from fastopt.viz.equity import equity_figure
 from fastopt.viz.export import FORMATS, export_session, save, static_export_available
 from fastopt.viz.greeks import OptionGrid, greeks_surface_figure
 from fastopt.viz.payoff import payoff_figure
@@ -28,7 +28,6 @@ __all__ = [
     "FORMATS",
     "OptionGrid",
     "distribution_figure",
-    "drawdown",
     "equity_figure",
     "export_session",
     "greeks_surface_figure",

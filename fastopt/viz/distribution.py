@@ -12,7 +12,7 @@ import numpy.typing as npt
 from fastopt._typing import Float64Array
 from fastopt._validate import as_float_array, check_int, check_positive
 from fastopt.exceptions import FastoptWarning
-from fastopt.viz import _style as st
+from fastopt.viz import style as st
 from fastopt.viz._common import check_strategy, distribution_vol
 
 if TYPE_CHECKING:

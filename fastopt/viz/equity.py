@@ -9,7 +9,7 @@ import numpy as np
 
 from fastopt._typing import Float64Array
 from fastopt._validate import as_float_array, check_finite
-from fastopt.viz import _style as st
+from fastopt.viz import style as st
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -73,21 +73,13 @@ def _dates(dates: object) -> Any:
     raise TypeError(msg)
 
 
-def drawdown(equity: object) -> tuple[Float64Array, bool]:
-    """Drawdown from the running peak, and whether it is relative.
+def _drawdown(equity: object) -> tuple[Float64Array, bool]:
+    """:func:`fastopt.backtest.drawdown` of the curve, relative when every value is > 0
+    (else in the curve's units, a P&L curve), and which of the two it is.
 
-    When every value is > 0 the drawdown is relative, ``equity / peak - 1``
-    (0 at a new high, -0.25 for 25 % below the peak); otherwise (a P&L curve
-    that starts at 0 or goes negative) it is in the curve's units,
-    ``equity - peak``.
-
-    Examples
-    --------
-    >>> from fastopt.viz.equity import drawdown
-    >>> dd, relative = drawdown([100.0, 120.0, 90.0, 130.0])
-    >>> dd.tolist(), relative
-    ([0.0, 0.0, -0.25, 0.0], True)
-    >>> drawdown([0.0, 50.0, -20.0])[0].tolist()
+    >>> _drawdown([100.0, 120.0, 90.0, 130.0])[0].tolist()
+    [0.0, 0.0, -0.25, 0.0]
+    >>> _drawdown([0.0, 50.0, -20.0])[0].tolist()
     [0.0, 0.0, -70.0]
     """
     from fastopt.backtest.metrics import drawdown as drawdown_kernel
@@ -168,7 +160,7 @@ def equity_figure(
         x = frame_dates
     else:
         x = np.arange(n)
-    dd, relative = drawdown(values)
+    dd, relative = _drawdown(values)
 
     fig = make_subplots(
         rows=2,

@@ -246,8 +246,22 @@ def _render_static(fig: go.Figure, fmt: str, width: int, height: int, scale: flo
 
 
 # --------------------------------------------------------------------------- files
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (all or nothing)."""
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (all or nothing).
+
+    An interrupted or failed write leaves ``path`` as it was (no half-written file);
+    the directory must exist. :func:`save` and the backtest report write through it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from fastopt.viz.export import atomic_write
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     atomic_write(Path(d) / "page.html", b"<p>hi</p>")
+    ...     (Path(d) / "page.html").read_bytes()
+    b'<p>hi</p>'
+    """
     parent = path.parent
     if not parent.is_dir():
         msg = f"cannot save to {str(path)!r}: directory {str(parent)!r} does not exist"
@@ -374,5 +388,5 @@ def save(
             msg = f"`scale` must be finite and > 0, got {scale!r}"
             raise ValueError(msg)
         data = _render_static(fig, fmt, w, h, float(scale))
-    _atomic_write(target, data)
+    atomic_write(target, data)
     return target

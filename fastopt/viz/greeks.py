@@ -13,7 +13,7 @@ import numpy.typing as npt
 from fastopt._validate import as_float_array, check_choice, check_int, check_positive
 from fastopt.results import GREEK_NAMES
 from fastopt.strategies.strategy import Strategy
-from fastopt.viz import _style as st
+from fastopt.viz import style as st
 from fastopt.viz._common import (
     as_date_list,
     distribution_vol,

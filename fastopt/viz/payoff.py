@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from fastopt.viz import _style as st
+from fastopt.viz import style as st
 from fastopt.viz._common import (
     as_date_list,
     check_strategy,

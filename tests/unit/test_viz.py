@@ -29,7 +29,6 @@ from fastopt.viz import (
     FORMATS,
     OptionGrid,
     distribution_figure,
-    drawdown,
     equity_figure,
     export_session,
     greeks_surface_figure,
@@ -37,8 +36,8 @@ from fastopt.viz import (
     save,
     static_export_available,
 )
-from fastopt.viz import _style as st
 from fastopt.viz import export as ex
+from fastopt.viz import style as st
 
 EXPIRY = "2025-03-21"
 ASOF = "2025-02-21"
@@ -448,9 +447,6 @@ def test_equity_from_frames_and_series():
 
 def test_equity_pnl_curve_uses_dollar_drawdown():
     pnl = [0.0, 50.0, -20.0, 10.0]
-    dd, relative = drawdown(pnl)
-    assert not relative
-    assert_allclose(dd, [0.0, 0.0, -70.0, -40.0])
     fig = equity_figure(pnl)
     assert_allclose(fig.data[1].y, [0.0, 0.0, -70.0, -40.0])
     assert "max drawdown -$70.00" in fig.layout.title.text

@@ -91,7 +91,7 @@ def money(value: float) -> str:
 
     Examples
     --------
-    >>> from fastopt.viz._style import money
+    >>> from fastopt.viz.style import money
     >>> money(1234.5), money(-350.0), money(float("inf")), money(float("-inf"))
     ('$1,234.50', '-$350.00', 'unlimited', 'unlimited')
     """
@@ -110,7 +110,7 @@ def date_label(value: object, asof: dt.date | None = None, year_basis: int = 365
     Examples
     --------
     >>> import datetime as dt
-    >>> from fastopt.viz._style import date_label
+    >>> from fastopt.viz.style import date_label
     >>> date_label("2025-03-07"), date_label(0.0, dt.date(2025, 2, 21)), date_label(0.05)
     ('2025-03-07', 'now (2025-02-21)', 'T+18.25d')
     """
