@@ -78,7 +78,7 @@ from numba import prange
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
 from fastopt.kernels.enums import ExitReason, ExpirySlot, LegKind, Select
 from fastopt.kernels.exits import ExitRules, assigned_early, exit_reason, greek_breach
-from fastopt.kernels.margin import strategy_requirement
+from fastopt.kernels.margin import margin_workspace, strategy_requirement_ws
 from fastopt.kernels.position import exercised_value, intrinsic, position_gamma_vega
 from fastopt.kernels.select import (
     STOCK_EXPIRY as STOCK_EXPIRY,
@@ -214,18 +214,16 @@ def _find(lo, hi, expiry, strike, kind, e, k, c):  # type: ignore[no-untyped-def
 
 @jit
 def _entry_requirement(n_legs, leg_i, new, kind, strike, prices, spot, naked_pct, naked_min,  # type: ignore[no-untyped-def]
-                       stock_initial):  # fmt: skip
+                       stock_initial, kinds, units, strikes, wf, wi):  # fmt: skip
     """:func:`fastopt.kernels.margin.strategy_requirement` of one unit of the legs at
-    chain rows ``new`` (the first ``n_legs``), filled at ``prices``."""
-    kinds = np.empty(n_legs, dtype=np.int64)
-    units = np.empty(n_legs)
-    strikes = np.empty(n_legs)
+    chain rows ``new`` (the first ``n_legs``), filled at ``prices``; ``kinds``,
+    ``units``, ``strikes``, ``wf``, ``wi``: scratch arrays allocated once per run."""
     for j in range(n_legs):
         kinds[j] = kind[new[j]]
         units[j] = leg_i[j, 0]
         strikes[j] = strike[new[j]]
-    return strategy_requirement(kinds, units, strikes, prices[:n_legs], spot, naked_pct,
-                                naked_min, stock_initial)  # fmt: skip
+    return strategy_requirement_ws(kinds, units, strikes, prices[:n_legs], spot, naked_pct,
+                                   naked_min, stock_initial, wf, wi)  # fmt: skip
 
 
 @jit
@@ -367,6 +365,10 @@ def run_nb(  # type: ignore[no-untyped-def]
     found = np.full(MAX_LEGS, -1, dtype=np.int64)  # each leg's row on the bar being marked
     prices = np.zeros(MAX_LEGS)
     exit_px = np.zeros(MAX_LEGS)
+    m_kind = np.empty(n_legs, dtype=np.int64)  # margin scratch, allocated once
+    m_units = np.empty(n_legs)
+    m_strike = np.empty(n_legs)
+    m_wf, m_wi = margin_workspace(max(n_legs, 1))
 
     realised = 0.0
     n_trades = 0
@@ -623,6 +625,11 @@ def run_nb(  # type: ignore[no-untyped-def]
                         naked_pct,
                         naked_min,
                         stock_initial,
+                        m_kind,
+                        m_units,
+                        m_strike,
+                        m_wf,
+                        m_wi,
                     )
                     * mult
                 )

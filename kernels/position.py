@@ -46,10 +46,13 @@ def exercised_value(kind, strike, spot):  # type: ignore[no-untyped-def]
     return strike - spot
 
 
-@jit_inline
+@jit
 def leg_greeks(kind, spot, strike, tau, vol, rate, div):  # type: ignore[no-untyped-def]
     """Price, delta, gamma, vega, theta, rho, vanna, volga, charm of one unit of a leg
-    (per share, Greeks per 1.00 of vol and rate, theta per year); stock: ``(S, 1, 0...)``."""
+    (per share, Greeks per 1.00 of vol and rate, theta per year); stock: ``(S, 1, 0...)``.
+
+    Compiled once and called (not inlined) by every position kernel: the formula is
+    compiled one time instead of once per caller."""
     if kind == STOCK:
         return (spot, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     return _bsm_one(spot, strike, tau, vol, rate, div, kind == 0, False)
