@@ -76,8 +76,17 @@ import numpy as np
 from numba import prange
 
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
-from fastopt.kernels.enums import ExitReason, ExpirySlot, LegKind, Select
-from fastopt.kernels.exits import ExitRules, assigned_early, exit_reason, greek_breach
+from fastopt.kernels.enums import ExpirySlot, LegKind, Select
+from fastopt.kernels.exits import (
+    R_EARLY_ASSIGNMENT,
+    R_EXPIRY,
+    R_PHYSICAL,
+    R_ROLL,
+    ExitRules,
+    assigned_early,
+    exit_reason,
+    greek_breach,
+)
 from fastopt.kernels.margin import margin_workspace, strategy_requirement_ws
 from fastopt.kernels.position import exercised_value, intrinsic, position_gamma_vega
 from fastopt.kernels.select import (
@@ -147,17 +156,6 @@ DF_IVP = 1
 DF_DIVIDEND = 2  # cash dividend per share going ex on this bar (0 = none)
 N_DAY_F = 3
 
-R_PROFIT_TARGET = ExitReason.PROFIT_TARGET
-R_STOP_LOSS = ExitReason.STOP_LOSS
-R_DTE = ExitReason.DTE
-R_MAX_HOLD = ExitReason.MAX_HOLD
-R_EXPIRY = ExitReason.EXPIRY
-R_END = ExitReason.END
-R_DELTA = ExitReason.DELTA
-R_ROLL = ExitReason.ROLL
-R_EARLY_ASSIGNMENT = ExitReason.EARLY_ASSIGNMENT
-R_PHYSICAL = ExitReason.PHYSICAL
-R_GREEK = ExitReason.GREEK
 REASONS = (
     "",
     "profit_target",
