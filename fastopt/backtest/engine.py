@@ -15,15 +15,15 @@ import datetime as dt
 import os
 import tempfile
 import warnings
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 
 import numpy as np
 
 from fastopt.backtest.metrics import performance_metrics
 from fastopt.backtest.prepared import PreparedChain, prepare_chain
+from fastopt.backtest.rule_definitions import RuleKeywords, rule_parameters_doc, rule_signature
 from fastopt.backtest.rules import STRUCTURES, Rules, compile_rules
 from fastopt.kernels import backtest as _kb
 from fastopt.kernels import position as _kp
@@ -182,55 +182,11 @@ def run_backtest(
     chain: object,
     structure: Structure | str = "iron_condor",
     *,
-    short_delta: float = 0.16,
-    long_delta: float | None = None,
-    width: float | None = None,
-    delta_tolerance: float = 0.05,
-    quantity: int = 1,
-    min_dte: int = 30,
-    max_dte: int = 60,
-    target_dte: float | None = None,
-    weekdays: Sequence[int | str] | None = None,
-    max_positions: int = 1,
-    fill: Literal["natural", "mid"] = "natural",
-    slippage: float = 0.0,
-    commission_per_contract: float = 0.0,
-    commission_per_order: float = 0.0,
-    profit_target: float | None = 0.5,
-    stop_loss: float | None = 2.0,
-    max_hold_days: int | None = None,
-    exit_dte: int | None = None,
-    capital: float = 100_000.0,
-    multiplier: float = 100.0,
-    fee_per_contract: float = 0.0,
-    delta_exit: float | None = None,
-    iv_rank_min: float | None = None,
-    iv_rank_max: float | None = None,
-    iv_percentile_min: float | None = None,
-    iv_percentile_max: float | None = None,
-    max_margin_usage: float | None = 1.0,
-    capital_per_trade: float | None = None,
-    max_volume_participation: float | None = None,
-    underlying_type: str = "broad_index",
-    entry_timeframe: str = "bar",
-    manage_timeframe: str = "bar",
-    roll_dte: int | None = None,
-    roll_delta: float | None = None,
-    early_assignment_extrinsic: float | None = None,
-    settlement: Literal["cash", "physical"] = "cash",
-    short_moneyness: float | None = None,
-    slippage_ticks: float = 0.0,
-    tick_size: float = 0.05,
-    calendar_gap: int = 30,
-    gamma_exit: float | None = None,
-    vega_exit: float | None = None,
-    legs: Sequence[Mapping[str, Any]] | None = None,
-    entry_side: Literal["credit", "debit", "any"] | None = None,
-    exit_fill: Literal["natural", "mid"] = "natural",
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
+    **rules: Unpack[RuleKeywords],
 ) -> BacktestResult:
-    """Backtest one short-premium option structure over a daily chain.
+    """Backtest one option structure over a daily chain.
 
     Parameters
     ----------
@@ -262,149 +218,7 @@ def run_backtest(
         :data:`fastopt.backtest.rules.LEGS`. At the near expiry the near legs
         settle and the far legs close at their natural price.
         ``"custom"``: the ``legs`` rule.
-    short_delta : float, default 0.16
-        Target ``|delta|`` of the body legs chosen by delta: the shorts of a
-        credit structure, the first long of a debit one (the long call of a
-        call debit spread, both legs of a long strangle), in (0, 1). The
-        second leg of a straddle takes the first one's strike.
-    long_delta : float, optional
-        Target ``|delta|`` of the long wings (spreads, condor), in (0, 1).
-    width : float, optional
-        Wing width in strike points: the long leg is the strike nearest
-        ``short -/+ width`` further out of the money (ties: the wider one).
-        Takes precedence over ``long_delta``; one of the two is required for
-        structures with wings.
-    delta_tolerance : float, default 0.05
-        A delta-chosen leg needs ``| |delta| - target | <= delta_tolerance``.
-    quantity : int, default 1
-        Contracts per leg.
-    min_dte, max_dte : int, default 30, 60
-        Calendar days to expiry allowed at entry; ``1 <= min_dte <= max_dte``.
-    target_dte : float, optional
-        The expiry nearest this DTE inside the window is traded (ties: the
-        earlier); default the middle of the window.
-    weekdays : sequence of int or str, optional
-        Days on which entries are allowed (0 = Monday or ``"mon"`` ...);
-        default every day.
-    max_positions : int, default 1
-        Open positions at most; at most one new position opens per day.
-    fill : {"natural", "mid"}
-        Entry prices: sell at the bid and buy at the ask, or at the mid.
-    slippage : float, default 0.0
-        Fraction of each leg's spread ``ask - bid`` by which every entry
-        price is worsened (sells lower, buys higher), in [0, 1].
-    commission_per_contract, commission_per_order : float, default 0.0
-        Charged on entry and on every exit except expiry settlement.
-    profit_target : float or None, default 0.5
-        Close when the profit at the natural price to close reaches
-        ``profit_target`` times the credit received (0.5 = half the credit:
-        the debit to close is ``<= credit * (1 - profit_target)``) or times
-        the debit paid (1.0 = the position doubled); ``> 0``. None: off.
-    stop_loss : float or None, default 2.0
-        Close when the loss at the natural price to close reaches
-        ``stop_loss`` times the credit or the debit (2.0 on a credit: the
-        debit to close is ``>= 3 x credit``; 0.5 on a debit: half of it
-        lost); ``> 0``. None: off.
-    max_hold_days : int or None
-        Close once the position has been held this many calendar days (>= 1).
-    exit_dte : int or None
-        Close once the days to expiry are ``<= exit_dte`` (>= 0).
-    capital : float, default 100000
-        Starting account value, ``> 0``.
-    multiplier : float, default 100
-        Shares per contract.
-    fee_per_contract : float, default 0.0
-        Exchange and regulatory fees per contract, charged with every
-        commission.
-    delta_exit : float or None
-        Close when the absolute net delta of one unit of the structure
-        (``|sum sign * delta|`` over the legs, from the chain's ``delta``)
-        reaches this value (e.g. 0.3); ``> 0``. None: off.
-    gamma_exit, vega_exit : float or None
-        Greek-breach exits (``"greek_breach"``): close when the position's
-        absolute gamma (shares per point of the underlying, all contracts)
-        or vega (money per vol point, all contracts) reaches the value,
-        from Black-Scholes at each leg's ``iv`` (as the trade log's
-        ``exit_gamma`` / ``exit_vega``). ``> 0``; None: off.
-    iv_rank_min, iv_rank_max, iv_percentile_min, iv_percentile_max : float or None
-        Enter only on days whose IV rank / IV percentile (0-100, of the
-        at-the-money IV over :func:`prepare_chain`'s ``iv_window``) is inside
-        the band; a day without a rank does not enter. None: no bound.
-    max_margin_usage : float or None, default 1.0
-        The buying-power reduction (strategy-based Reg T margin net of the
-        credit: the width at risk of a spread, the naked requirement of a
-        short option, the wider side of a condor) of every open position
-        plus the new one must stay within this multiple of the account value;
-        an entry that does not fit is skipped. ``> 0``; None: no check (short
-        premium on free money).
-    capital_per_trade : float or None
-        Size each entry by margin: ``floor(capital_per_trade * account value
-        / BPR per contract)`` contracts (``quantity`` is then ignored), in
-        (0, 1]. None: ``quantity`` contracts.
-    max_volume_participation : float or None
-        At most this fraction of the smallest leg ``volume`` of the day is
-        traded (where the chain has volume); an entry rounded to 0 contracts
-        is skipped. ``> 0``; None: no cap.
-    underlying_type : {"broad_index", "equity", "narrow_index"}
-        Sets the naked-option margin rate (15 % for broad indexes, else 20 %;
-        :data:`fastopt.strategies.margin.NAKED_PCT`).
-    entry_timeframe, manage_timeframe : {"bar", "hour", "day", "week", "month"}
-        Decide on one timeframe, manage on another: entries happen only on
-        the last bar of each ``entry_timeframe`` period (e.g. ``"week"``: the
-        week's last trading day or bar), and the managed exits (stop, target,
-        delta, roll, DTE, time) are checked only on the last bar of each
-        ``manage_timeframe`` period. Expiry settlement, early assignment and
-        the end of data act on every bar. Default ``"bar"``: every bar.
-    roll_dte, roll_delta : int or float or None
-        Roll -- close and reopen the same structure at once by the entry
-        rules (out to the target DTE, strikes re-chosen by delta: up or down
-        with the market) -- when the days to expiry are ``<= roll_dte``
-        (``< min_dte``) or a short leg's ``|delta|`` reaches ``roll_delta``.
-        The new trade's ``rolled_from`` names the old one.
-    early_assignment_extrinsic : float or None
-        A short in-the-money leg whose extrinsic value (mid minus intrinsic,
-        per share) falls below this is assigned early: it settles at
-        intrinsic value and the other legs close at their natural price
-        (``"early_assignment"``). Short calls are also assigned on the bar
-        before an ex-dividend date when their extrinsic value is below the
-        dividend (the chain's optional ``dividend`` column, cash per share on
-        its ex-date), whatever this setting.
-    short_moneyness : float or None
-        Choose the body legs by moneyness instead of delta: the strike
-        nearest ``spot * (1 - short_moneyness)`` for puts and ``spot * (1 +
-        short_moneyness)`` for calls (0.05 = 5 % out of the money; 0 = at the
-        money), in [0, 1]; ``short_delta`` and ``delta_tolerance`` are then
-        not used for them.
-    slippage_ticks, tick_size : float
-        A fixed slippage of ``slippage_ticks * tick_size`` per share on every
-        entry price (sells lower, buys higher), on top of ``slippage``.
-    calendar_gap : int, default 30
-        Calendars and diagonals: the far legs take the expiry nearest
-        ``calendar_gap`` calendar days after the traded one (and later than it).
-    settlement : {"cash", "physical"}
-        At expiry: settle in cash at intrinsic value, or (``"physical"``)
-        take in-the-money legs into stock at their strikes and sell it at the
-        next bar's underlying price (``"assigned_at_expiry"``; without
-        commission).
-    legs : list of dict, optional
-        A custom structure (``structure="custom"``) of up to four legs, each
-        ``{"units": -2, "kind": "put", ...}`` (signed contracts; ``"stock"``:
-        long lots of ``multiplier`` shares) with exactly one of ``"delta":
-        0.25`` (by ``|delta|``, within ``delta_tolerance``), ``"moneyness":
-        0.05`` (the strike nearest ``spot * (1 -/+ m)``), ``"wing": 10, "of":
-        0`` (10 points further out of the money than leg 0; ``"direction":
-        "in"`` for in the money) or ``"same_strike_as": 0``, and optionally
-        ``"expiry": "far"`` (the calendar expiry). E.g. a 1x2 put ratio
-        spread: ``[{"units": 1, "kind": "put", "delta": 0.4}, {"units": -2,
-        "kind": "put", "wing": 25, "of": 0}]``.
-    exit_fill : {"natural", "mid"}, default "natural"
-        Exits (and the stop / target triggers) at the natural price to close
-        (buy shorts back at the ask, sell longs at the bid), or at the mid
-        worsened by the entry slippage model (``slippage`` of the spread plus
-        ``slippage_ticks``). Expiry settlement is at intrinsic value either way.
-    entry_side : {"credit", "debit", "any"}, optional
-        What an entry must receive; default by the structure (``"any"`` for a
-        custom one).
+    {rules}
     start, end : datetime.date or str, optional
         Inclusive date range of the chain to trade.
 
@@ -444,56 +258,13 @@ def run_backtest(
     ...                                         "end_of_data"]).all())
     True
     """
-    rules = compile_rules(
-        structure=structure,
-        short_delta=short_delta,
-        long_delta=long_delta,
-        width=width,
-        delta_tolerance=delta_tolerance,
-        quantity=quantity,
-        min_dte=min_dte,
-        max_dte=max_dte,
-        target_dte=target_dte,
-        weekdays=weekdays,
-        max_positions=max_positions,
-        fill=fill,
-        slippage=slippage,
-        commission_per_contract=commission_per_contract,
-        commission_per_order=commission_per_order,
-        profit_target=profit_target,
-        stop_loss=stop_loss,
-        max_hold_days=max_hold_days,
-        exit_dte=exit_dte,
-        capital=capital,
-        multiplier=multiplier,
-        fee_per_contract=fee_per_contract,
-        delta_exit=delta_exit,
-        iv_rank_min=iv_rank_min,
-        iv_rank_max=iv_rank_max,
-        iv_percentile_min=iv_percentile_min,
-        iv_percentile_max=iv_percentile_max,
-        max_margin_usage=max_margin_usage,
-        capital_per_trade=capital_per_trade,
-        max_volume_participation=max_volume_participation,
-        underlying_type=underlying_type,
-        entry_timeframe=entry_timeframe,
-        manage_timeframe=manage_timeframe,
-        roll_dte=roll_dte,
-        roll_delta=roll_delta,
-        early_assignment_extrinsic=early_assignment_extrinsic,
-        settlement=settlement,
-        short_moneyness=short_moneyness,
-        slippage_ticks=slippage_ticks,
-        tick_size=tick_size,
-        calendar_gap=calendar_gap,
-        gamma_exit=gamma_exit,
-        vega_exit=vega_exit,
-        legs=legs,
-        entry_side=entry_side,
-        exit_fill=exit_fill,
-    )
+    compiled = compile_rules(structure=structure, **rules)
     prep = prepare_chain(chain, start=start, end=end)
-    return run_prepared(prep, rules, stacklevel=3)
+    return run_prepared(prep, compiled, stacklevel=3)
+
+
+run_backtest.__doc__ = (run_backtest.__doc__ or "").replace("    {rules}", rule_parameters_doc(), 1)
+run_backtest.__signature__ = rule_signature(run_backtest)  # type: ignore[attr-defined]
 
 
 def run_prepared(prep: PreparedChain, rules: Rules, *, stacklevel: int = 2) -> BacktestResult:
