@@ -25,15 +25,16 @@ Contract (NumPy arrays and scalars only; the facade
   last row, a synthetic quote at the underlying with expiry
   :data:`STOCK_EXPIRY`; one unit = ``multiplier`` shares); ``slot`` 0 = the traded (near) expiry,
   1 = the far expiry of a calendar or diagonal (nearest ``near +
-  P_CALENDAR_GAP`` days, later than the near one); at most :data:`MAX_LEGS`;
-* ``params`` float64 of length :data:`N_PARAMS`, indexed by the ``P_*``
-  constants; NaN switches a rule off.
+  entry.calendar_gap`` days, later than the near one); at most :data:`MAX_LEGS`;
+* the rules: one record of each dtype of :mod:`fastopt.kernels.rule_records`
+  (``entry``, ``exit_rules``, ``sizing``, ``costs``), read by field name; NaN
+  switches a rule off.
 
 Each day, in order: (1) every open position is marked -- each leg is found on
 the day by binary search of ``(expiry, strike, kind)`` within the day's slice;
 (2) exits are checked (from the day after the entry): expiry settlement at
 intrinsic value (no commission), stop loss, profit target, delta breach
-(``|sum sign * delta| >= P_DELTA_EXIT`` per unit), DTE exit, maximum holding
+(``|sum sign * delta| >= delta_exit`` per unit), DTE exit, maximum holding
 period; all but expiry need every leg quoted and fill at the natural price to
 close (buy shorts at the ask, sell longs at the bid); (3) on the last day
 every open position is closed at its last natural price (``END``); (4)
@@ -42,11 +43,11 @@ percentile of the day are inside their bands, one new position may open: the
 expiry nearest the target DTE inside ``[min_dte, max_dte]``, the legs by
 delta / width, filled at natural or mid prices worsened by ``slippage * (ask
 - bid)``; entries with a net credit ``<= 0`` are skipped. Its size is the
-fixed quantity, or ``floor(P_SIZE_FRACTION * account value / BPR)`` when
-sized by margin, capped by ``P_PARTICIPATION`` times the smallest leg volume
+fixed quantity, or ``floor(size_fraction * account value / BPR)`` when
+sized by margin, capped by ``participation`` times the smallest leg volume
 where volume is known; the buying-power reduction (BPR, strategy-based Reg T
 margin, :func:`fastopt.kernels.margin.naked_requirement`) of all open
-positions plus the new one must stay within ``P_MAX_MARGIN`` times the account
+positions plus the new one must stay within ``max_margin`` times the account
 value, otherwise the entry is skipped (a margin-sized entry is shrunk to fit
 first); (5) equity = capital + realised P&L (net of commissions) + for every
 open position ``(credit - mid debit) * quantity * multiplier - entry
@@ -61,7 +62,7 @@ entry and at exit, quantity, BPR. Returns the number of trades.
 
 :func:`run_batch_nb` runs many rule sets over the same chain arrays, one
 ``prange`` item per set: set ``s`` uses ``leg_i[s, :n_legs[s]]``,
-``leg_f[s, :n_legs[s]]`` and ``params[s]`` and writes row ``s`` of
+``leg_f[s, :n_legs[s]]`` and row ``s`` of each rule-record array, and writes row ``s`` of
 ``equity``, ``open_n`` and ``trade_pnl`` (the P&L of its trades in entry
 order; the rest of the row is left as is) and ``n_trades[s]``. Each set's
 work is the serial :func:`run_nb`, so results do not depend on the thread
@@ -89,6 +90,7 @@ from fastopt.kernels.exits import (
 )
 from fastopt.kernels.margin import margin_workspace, strategy_requirement_ws
 from fastopt.kernels.position import exercised_value, intrinsic, position_gamma_vega
+from fastopt.kernels.rule_records import SIDE_CREDIT, SIDE_DEBIT
 from fastopt.kernels.select import (
     STOCK_EXPIRY as STOCK_EXPIRY,
 )
@@ -102,48 +104,6 @@ from fastopt.kernels.select import (
 MAX_LEGS = 4
 LEG_COLS = 5  # (units, kind, mode, ref, slot): slot 0 = the traded expiry, 1 = a later one
 
-P_CAPITAL = 0
-P_QTY = 1
-P_MULT = 2
-P_MIN_DTE = 3
-P_MAX_DTE = 4
-P_TARGET_DTE = 5
-P_MAX_POS = 6
-P_FILL_MID = 7
-P_SLIPPAGE = 8
-P_COMM_CONTRACT = 9
-P_COMM_ORDER = 10
-P_PROFIT_TARGET = 11
-P_STOP_LOSS = 12
-P_MAX_HOLD = 13
-P_EXIT_DTE = 14
-P_DELTA_TOL = 15
-P_WEEKDAY0 = 16  # 7 flags, Monday first: 1.0 = entries allowed
-P_DELTA_EXIT = 23
-P_IVR_MIN = 24
-P_IVR_MAX = 25
-P_IVP_MIN = 26
-P_IVP_MAX = 27
-P_MAX_MARGIN = 28  # BPR of open positions <= this x account value (NaN: no check)
-P_SIZE_FRACTION = 29  # NaN: fixed quantity; else contracts = floor(f x account / BPR)
-P_PARTICIPATION = 30  # NaN: no cap; else contracts <= f x smallest leg volume
-P_NAKED_PCT = 31
-P_NAKED_MIN_PCT = 32
-P_COMM_FEE = 33  # per contract fee on top of the commission (exchange/regulatory)
-P_ENTRY_TF = 34  # timeframe codes (TF_*): entries only on the last bar of such a period
-P_MANAGE_TF = 35  # managed exits checked only on the last bar of such a period
-P_ROLL_DTE = 36  # roll (close and reopen by the entry rules) when DTE <= this
-P_ROLL_DELTA = 37  # roll when a short leg's |delta| >= this
-P_EARLY_EXTRINSIC = 38  # a short ITM leg whose extrinsic value < this is assigned early
-P_PHYSICAL = 39  # 1.0: ITM legs settle into stock, sold on the next bar
-P_DEBIT = 40  # entries need 0.0: a net credit, 1.0: a net debit, 2.0: either
-P_SLIP_ABS = 41  # fixed slippage per share on every entry price (ticks x tick size)
-P_CALENDAR_GAP = 42  # far legs: the expiry nearest (near expiry + gap) days, after the near one
-P_GAMMA_EXIT = 43  # close when |position gamma| (shares per point, all contracts) >= this
-P_VEGA_EXIT = 44  # close when |position vega| (money per vol point, all contracts) >= this
-P_STOCK_INITIAL = 45  # Reg T initial margin fraction of a long stock leg
-P_EXIT_MID = 46  # 1.0: exits fill at the mid worsened by the slippage model, else natural
-N_PARAMS = 47
 
 TF_BAR = 0
 TF_HOUR = 1
@@ -278,7 +238,10 @@ def run_nb(  # type: ignore[no-untyped-def]
     volume,
     leg_i,
     leg_f,
-    params,
+    entry,
+    exit_rules,
+    sizing,
+    costs,
     equity,
     open_n,
     trade_i,
@@ -287,52 +250,52 @@ def run_nb(  # type: ignore[no-untyped-def]
     """Run the backtest (see the module docstring); returns the number of trades."""
     n_days = day_num.shape[0]
     n_legs = leg_i.shape[0]
-    capital = params[P_CAPITAL]
-    fixed_qty = params[P_QTY]
-    mult = params[P_MULT]
-    min_dte = params[P_MIN_DTE]
-    max_dte = params[P_MAX_DTE]
-    target_dte = params[P_TARGET_DTE]
-    max_pos = int(params[P_MAX_POS])
-    fill_mid = params[P_FILL_MID] != 0.0
-    slip = params[P_SLIPPAGE]
-    slip_abs = params[P_SLIP_ABS]
-    per_contract = params[P_COMM_CONTRACT] + params[P_COMM_FEE]
-    c_order = params[P_COMM_ORDER]
-    tol = params[P_DELTA_TOL]
-    ivr_lo = params[P_IVR_MIN]
-    ivr_hi = params[P_IVR_MAX]
-    ivp_lo = params[P_IVP_MIN]
-    ivp_hi = params[P_IVP_MAX]
-    max_margin = params[P_MAX_MARGIN]
-    size_frac = params[P_SIZE_FRACTION]
-    participation = params[P_PARTICIPATION]
-    naked_pct = params[P_NAKED_PCT]
-    naked_min = params[P_NAKED_MIN_PCT]
-    entry_tf = int(params[P_ENTRY_TF])
-    manage_tf = int(params[P_MANAGE_TF])
-    early = params[P_EARLY_EXTRINSIC]
-    physical = params[P_PHYSICAL] != 0.0
-    entry_side = params[P_DEBIT]  # 0 a net credit, 1 a net debit, 2 either
-    calendar_gap = params[P_CALENDAR_GAP]
-    stock_initial = params[P_STOCK_INITIAL]
-    exit_mid = params[P_EXIT_MID] != 0.0
+    capital = sizing.capital
+    fixed_qty = sizing.quantity
+    mult = sizing.multiplier
+    min_dte = entry.min_dte
+    max_dte = entry.max_dte
+    target_dte = entry.target_dte
+    max_pos = entry.max_positions
+    fill_mid = costs.fill_mid
+    slip = costs.slippage
+    slip_abs = costs.slippage_abs
+    per_contract = costs.commission_per_contract + costs.fee_per_contract
+    c_order = costs.commission_per_order
+    tol = entry.delta_tolerance
+    ivr_lo = entry.iv_rank_min
+    ivr_hi = entry.iv_rank_max
+    ivp_lo = entry.iv_percentile_min
+    ivp_hi = entry.iv_percentile_max
+    max_margin = sizing.max_margin
+    size_frac = sizing.size_fraction
+    participation = sizing.participation
+    naked_pct = sizing.naked_pct
+    naked_min = sizing.naked_min_pct
+    entry_tf = entry.timeframe
+    manage_tf = exit_rules.timeframe
+    early = exit_rules.early_extrinsic
+    physical = exit_rules.physical
+    entry_side = entry.side  # SIDE_CREDIT, SIDE_DEBIT or SIDE_ANY
+    calendar_gap = entry.calendar_gap
+    stock_initial = sizing.stock_initial
+    exit_mid = costs.exit_mid
     stock_units = 0.0
     for j in range(n_legs):
         if leg_i[j, 1] == 2:
             stock_units += leg_i[j, 0]
     has_stock = stock_units != 0.0
     exits = ExitRules(
-        params[P_STOP_LOSS],
-        params[P_PROFIT_TARGET],
-        params[P_DELTA_EXIT],
-        params[P_GAMMA_EXIT],
-        params[P_VEGA_EXIT],
-        params[P_ROLL_DTE],
-        params[P_ROLL_DELTA],
-        params[P_EXIT_DTE],
-        params[P_MAX_HOLD],
-        params[P_EARLY_EXTRINSIC],
+        exit_rules.stop_loss,
+        exit_rules.profit_target,
+        exit_rules.delta_exit,
+        exit_rules.gamma_exit,
+        exit_rules.vega_exit,
+        exit_rules.roll_dte,
+        exit_rules.roll_delta,
+        exit_rules.exit_dte,
+        exit_rules.max_hold,
+        exit_rules.early_extrinsic,
     )
     greeks_on = not (math.isnan(exits.gamma_exit) and math.isnan(exits.vega_exit))
     has_far = False
@@ -538,7 +501,7 @@ def run_nb(  # type: ignore[no-untyped-def]
             not last
             and free >= 0
             and _period_ends(period, d, entry_tf)
-            and params[P_WEEKDAY0 + weekday[d]] != 0.0
+            and entry.weekdays[weekday[d]] != 0.0
         )
         if allowed and not (math.isnan(ivr_lo) and math.isnan(ivr_hi)):
             x = day_f[d, DF_IVR]
@@ -644,9 +607,9 @@ def run_nb(  # type: ignore[no-untyped-def]
                         qty = 0.0
                 side_ok = (
                     credit > 0.0
-                    if entry_side == 0.0
+                    if entry_side == SIDE_CREDIT
                     else credit < 0.0
-                    if entry_side == 1.0
+                    if entry_side == SIDE_DEBIT
                     else credit != 0.0
                 )
                 if side_ok and qty >= 1.0:
@@ -705,7 +668,8 @@ def run_nb(  # type: ignore[no-untyped-def]
 def _run_set(  # type: ignore[no-untyped-def]
     offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
     volume,
-    leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades, s,
+    leg_i, leg_f, n_legs, entry, exit_rules, sizing, costs, equity, open_n, trade_pnl,
+    n_trades, s,
 ):  # fmt: skip
     """Set ``s`` of :func:`run_batch_nb` (private trade buffers, P&L copied out)."""
     n_days = day_num.shape[0]
@@ -715,7 +679,8 @@ def _run_set(  # type: ignore[no-untyped-def]
     n = run_nb(
         offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
     volume,
-        leg_i[s, :m], leg_f[s, :m], params[s], equity[s], open_n[s], trade_i, trade_f,
+        leg_i[s, :m], leg_f[s, :m], entry[s], exit_rules[s], sizing[s], costs[s], equity[s],
+        open_n[s], trade_i, trade_f,
     )  # fmt: skip
     for t in range(n):
         trade_pnl[s, t] = trade_f[t, TF_PNL]
@@ -726,14 +691,15 @@ def _run_set(  # type: ignore[no-untyped-def]
 def run_batch_serial_nb(  # type: ignore[no-untyped-def]
     offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
     volume,
-    leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades,
+    leg_i, leg_f, n_legs, entry, exit_rules, sizing, costs, equity, open_n, trade_pnl,
+    n_trades,
 ):  # fmt: skip
     """:func:`run_batch_nb` on one thread (identical results)."""
-    for s in range(params.shape[0]):
+    for s in range(entry.shape[0]):
         _run_set(
             offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask,
-            delta, iv, volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl,
-            n_trades, s,
+            delta, iv, volume, leg_i, leg_f, n_legs, entry, exit_rules, sizing, costs, equity,
+            open_n, trade_pnl, n_trades, s,
         )  # fmt: skip
 
 
@@ -741,14 +707,15 @@ def run_batch_serial_nb(  # type: ignore[no-untyped-def]
 def run_batch_nb(  # type: ignore[no-untyped-def]
     offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask, delta, iv,
     volume,
-    leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl, n_trades,
+    leg_i, leg_f, n_legs, entry, exit_rules, sizing, costs, equity, open_n, trade_pnl,
+    n_trades,
 ):  # fmt: skip
-    """Every rule set of ``params`` (n_sets, N_PARAMS) over one chain; ``prange`` over sets."""
-    for s in prange(params.shape[0]):
+    """Every rule set (rows of the record arrays) over one chain; ``prange`` over sets."""
+    for s in prange(entry.shape[0]):
         _run_set(
             offsets, day_num, weekday, period, und, day_f, expiry, strike, kind, bid, ask,
-            delta, iv, volume, leg_i, leg_f, n_legs, params, equity, open_n, trade_pnl,
-            n_trades, s,
+            delta, iv, volume, leg_i, leg_f, n_legs, entry, exit_rules, sizing, costs, equity,
+            open_n, trade_pnl, n_trades, s,
         )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ from fastopt.backtest.prepared import PreparedChain, prepare_chain
 from fastopt.backtest.rule_sets import _N_VALUES, BATCH_COLUMNS, RuleSets, evaluate_sets
 from fastopt.backtest.rules import check_rule_names, compile_rules
 from fastopt.kernels import backtest as _kb
+from fastopt.kernels import rule_records as _rr
 
 if TYPE_CHECKING:
     import polars as pl
@@ -136,7 +137,7 @@ def compile_grid(
     >>> from fastopt.backtest.batch import compile_grid
     >>> sets, rules = compile_grid({"short_delta": [0.1, 0.2], "width": [5, 10]},
     ...                            {"structure": "iron_condor"})
-    >>> len(sets), sets[1], rules.params.shape[0]
+    >>> len(sets), sets[1], rules.n_sets
     (4, {'short_delta': 0.1, 'width': 10}, 4)
     """
     base = dict(fixed or {})
@@ -146,7 +147,12 @@ def compile_grid(
     leg_i = np.zeros((n, _kb.MAX_LEGS, _kb.LEG_COLS), dtype=np.int64)
     leg_f = np.zeros((n, _kb.MAX_LEGS), dtype=np.float64)
     n_legs = np.zeros(n, dtype=np.int64)
-    params = np.zeros((n, _kb.N_PARAMS), dtype=np.float64)
+    records = {
+        "entry": np.zeros(n, dtype=_rr.ENTRY),
+        "exits": np.zeros(n, dtype=_rr.EXITS),
+        "sizing": np.zeros(n, dtype=_rr.SIZING),
+        "costs": np.zeros(n, dtype=_rr.COSTS),
+    }
     for s, values in enumerate(sets):
         check_rule_names(values, f"`grid` set {s}")
         try:
@@ -158,8 +164,9 @@ def compile_grid(
         leg_i[s, :m] = rules.leg_i
         leg_f[s, :m] = rules.leg_f
         n_legs[s] = m
-        params[s] = rules.params
-    return sets, RuleSets(leg_i, leg_f, n_legs, params)
+        for key, rows in records.items():
+            rows[s] = getattr(rules, key)[0]
+    return sets, RuleSets(leg_i, leg_f, n_legs, **records)
 
 
 def _frame(

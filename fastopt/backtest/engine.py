@@ -290,7 +290,7 @@ def run_prepared(prep: PreparedChain, rules: Rules, *, stacklevel: int = 2) -> B
     trade_f = np.empty((n_days, _kb.N_TF), dtype=np.float64)
     n_trades = int(
         _kb.run_nb(
-            *prep.kernel_args(), rules.leg_i, rules.leg_f, rules.params,
+            *prep.kernel_args(), rules.leg_i, rules.leg_f, *rules.records(),
             equity, open_n, trade_i, trade_f,
         )
     )  # fmt: skip

@@ -42,25 +42,29 @@ class RuleSets:
         ``(n_sets, MAX_LEGS)`` float64 leg targets.
     n_legs : numpy.ndarray
         ``(n_sets,)`` int64.
-    params : numpy.ndarray
-        ``(n_sets, N_PARAMS)`` float64 parameter vectors.
+    entry, exits, sizing, costs : numpy.ndarray
+        ``(n_sets,)`` arrays of the rule records of :mod:`fastopt.kernels.rule_records`.
     """
 
     leg_i: npt.NDArray[np.int64]
     leg_f: npt.NDArray[np.float64]
     n_legs: npt.NDArray[np.int64]
-    params: npt.NDArray[np.float64]
+    entry: np.ndarray[Any, np.dtype[np.void]]
+    exits: np.ndarray[Any, np.dtype[np.void]]
+    sizing: np.ndarray[Any, np.dtype[np.void]]
+    costs: np.ndarray[Any, np.dtype[np.void]]
 
     @property
     def n_sets(self) -> int:
         """Number of rule sets."""
-        return int(self.params.shape[0])
+        return int(self.entry.shape[0])
 
     def take(self, lo: int, hi: int) -> RuleSets:
         """Sets ``lo .. hi - 1``."""
         return RuleSets(
-            self.leg_i[lo:hi], self.leg_f[lo:hi], self.n_legs[lo:hi], self.params[lo:hi]
-        )
+            self.leg_i[lo:hi], self.leg_f[lo:hi], self.n_legs[lo:hi], self.entry[lo:hi],
+            self.exits[lo:hi], self.sizing[lo:hi], self.costs[lo:hi],
+        )  # fmt: skip
 
 
 def evaluate_sets(
@@ -79,8 +83,8 @@ def evaluate_sets(
     trade_pnl = np.empty((n, n_days), dtype=np.float64)
     n_trades = np.zeros(n, dtype=np.int64)
     kernel = _kb.run_batch_nb if parallel and n > 1 else _kb.run_batch_serial_nb
-    kernel(*prep.kernel_args(), rules.leg_i, rules.leg_f, rules.n_legs, rules.params,
-           equity, open_n, trade_pnl, n_trades)  # fmt: skip
+    kernel(*prep.kernel_args(), rules.leg_i, rules.leg_f, rules.n_legs, rules.entry,
+           rules.exits, rules.sizing, rules.costs, equity, open_n, trade_pnl, n_trades)  # fmt: skip
     out = np.full((n, _N_VALUES), np.nan)
     out[:, 0] = equity[:, -1]
     equity, open_n = daily_closes(prep.day_num, equity, open_n, intraday=prep.intraday)

@@ -29,6 +29,7 @@ from fastopt.backtest.rule_definitions import (
     Rule,
 )
 from fastopt.kernels import backtest as _kb
+from fastopt.kernels import rule_records as _rr
 from fastopt.strategies.margin import NAKED_MIN_PCT, NAKED_PCT, STOCK_INITIAL
 
 __all__ = [
@@ -197,7 +198,7 @@ RULE_NAMES: tuple[str, ...] = tuple(DEFAULT_RULES)
 
 @dataclass(frozen=True)
 class Rules:
-    """Validated rules of one backtest, as kernel arrays.
+    """Validated rules of one backtest, as the kernel's leg table and rule records.
 
     Attributes
     ----------
@@ -209,37 +210,45 @@ class Rules:
         ``(n_legs, LEG_COLS)`` int64 leg table as the kernel reads it.
     leg_f : numpy.ndarray
         ``(n_legs,)`` float64 leg targets (delta or wing width).
-    params : numpy.ndarray
-        ``(N_PARAMS,)`` float64 parameter vector.
+    entry, exits, sizing, costs : numpy.ndarray
+        ``(1,)`` arrays of the typed records of :mod:`fastopt.kernels.rule_records`
+        (``ENTRY``, ``EXITS``, ``SIZING``, ``COSTS``).
     """
 
     structure: str
     legs: tuple[tuple[int, int, int, int, int], ...]
     leg_i: npt.NDArray[np.int64]
     leg_f: npt.NDArray[np.float64]
-    params: npt.NDArray[np.float64]
+    entry: np.ndarray[Any, np.dtype[np.void]]
+    exits: np.ndarray[Any, np.dtype[np.void]]
+    sizing: np.ndarray[Any, np.dtype[np.void]]
+    costs: np.ndarray[Any, np.dtype[np.void]]
 
     @property
     def quantity(self) -> int:
         """Contracts per leg."""
-        return int(self.params[_kb.P_QTY])
+        return int(self.sizing["quantity"][0])
 
     @property
     def multiplier(self) -> float:
         """Shares per contract."""
-        return float(self.params[_kb.P_MULT])
+        return float(self.sizing["multiplier"][0])
 
     @property
     def capital(self) -> float:
         """Starting account value."""
-        return float(self.params[_kb.P_CAPITAL])
+        return float(self.sizing["capital"][0])
+
+    def records(self) -> tuple[np.void, np.void, np.void, np.void]:
+        """The four rule records as :func:`fastopt.kernels.backtest.run_nb` takes them."""
+        return self.entry[0], self.exits[0], self.sizing[0], self.costs[0]
 
     def describe_entry(self) -> str:
         """The entry rules in words (for the no-trade warning)."""
-        p = self.params
+        e = self.entry[0]
         return (
-            f"DTE {p[_kb.P_MIN_DTE]:g}..{p[_kb.P_MAX_DTE]:g}, short |delta| "
-            f"{self.leg_f[0]:g} +/- {p[_kb.P_DELTA_TOL]:g}"
+            f"DTE {e['min_dte']:g}..{e['max_dte']:g}, short |delta| "
+            f"{self.leg_f[0]:g} +/- {e['delta_tolerance']:g}"
         )
 
 
@@ -279,8 +288,8 @@ def compile_rules(**rules: Any) -> Rules:
     --------
     >>> from fastopt.backtest.rules import compile_rules
     >>> r = compile_rules(structure="put_credit_spread", short_delta=0.2, width=10)
-    >>> r.structure, r.leg_i.shape, float(r.leg_f[1])
-    ('bull_put_spread', (2, 5), 10.0)
+    >>> r.structure, r.leg_i.shape, float(r.leg_f[1]), float(r.entry["max_dte"][0])
+    ('bull_put_spread', (2, 5), 10.0, 60.0)
     """
     check_rule_names(rules, "compile_rules")
     kw = {**DEFAULT_RULES, **rules}
@@ -352,45 +361,40 @@ def compile_rules(**rules: Any) -> Rules:
     if side is None:
         side = "any" if custom is not None else "debit" if name in DEBIT_STRUCTURES else "credit"
     target_dte = v["target_dte"]
-    params = np.zeros(_kb.N_PARAMS, dtype=np.float64)
-    params[_kb.P_CAPITAL] = v["capital"]
-    params[_kb.P_QTY] = v["quantity"]
-    params[_kb.P_MULT] = v["multiplier"]
-    params[_kb.P_MIN_DTE] = lo_dte
-    params[_kb.P_MAX_DTE] = hi_dte
-    params[_kb.P_TARGET_DTE] = 0.5 * (lo_dte + hi_dte) if math.isnan(target_dte) else target_dte
-    params[_kb.P_MAX_POS] = v["max_positions"]
-    params[_kb.P_FILL_MID] = 1.0 if v["fill"] == "mid" else 0.0
-    params[_kb.P_SLIPPAGE] = v["slippage"]
-    params[_kb.P_COMM_CONTRACT] = v["commission_per_contract"]
-    params[_kb.P_COMM_ORDER] = v["commission_per_order"]
-    params[_kb.P_PROFIT_TARGET] = v["profit_target"]
-    params[_kb.P_STOP_LOSS] = v["stop_loss"]
-    params[_kb.P_MAX_HOLD] = v["max_hold_days"]
-    params[_kb.P_EXIT_DTE] = v["exit_dte"]
-    params[_kb.P_DELTA_TOL] = v["delta_tolerance"]
-    params[_kb.P_WEEKDAY0 : _kb.P_WEEKDAY0 + 7] = v["weekdays"]
-    params[_kb.P_COMM_FEE] = v["fee_per_contract"]
-    params[_kb.P_DELTA_EXIT] = v["delta_exit"]
-    params[_kb.P_IVR_MIN], params[_kb.P_IVR_MAX] = v["iv_rank_min"], v["iv_rank_max"]
-    params[_kb.P_IVP_MIN] = v["iv_percentile_min"]
-    params[_kb.P_IVP_MAX] = v["iv_percentile_max"]
-    params[_kb.P_MAX_MARGIN] = v["max_margin_usage"]
-    params[_kb.P_SIZE_FRACTION] = v["capital_per_trade"]
-    params[_kb.P_PARTICIPATION] = v["max_volume_participation"]
-    params[_kb.P_NAKED_PCT] = NAKED_PCT[v["underlying_type"]]
-    params[_kb.P_NAKED_MIN_PCT] = NAKED_MIN_PCT
-    params[_kb.P_ENTRY_TF] = TIMEFRAMES.index(v["entry_timeframe"])
-    params[_kb.P_MANAGE_TF] = TIMEFRAMES.index(v["manage_timeframe"])
-    params[_kb.P_ROLL_DTE] = v["roll_dte"]
-    params[_kb.P_ROLL_DELTA] = v["roll_delta"]
-    params[_kb.P_EARLY_EXTRINSIC] = v["early_assignment_extrinsic"]
-    params[_kb.P_PHYSICAL] = 1.0 if v["settlement"] == "physical" else 0.0
-    params[_kb.P_DEBIT] = {"credit": 0.0, "debit": 1.0, "any": 2.0}[side]
-    params[_kb.P_CALENDAR_GAP] = v["calendar_gap"]
-    params[_kb.P_GAMMA_EXIT] = v["gamma_exit"]
-    params[_kb.P_VEGA_EXIT] = v["vega_exit"]
-    params[_kb.P_STOCK_INITIAL] = STOCK_INITIAL
-    params[_kb.P_EXIT_MID] = 1.0 if v["exit_fill"] == "mid" else 0.0
-    params[_kb.P_SLIP_ABS] = v["slippage_ticks"] * v["tick_size"]
-    return Rules(structure=name, legs=legs, leg_i=leg_i, leg_f=leg_f, params=params)
+    entry = np.zeros(1, dtype=_rr.ENTRY)
+    entry["min_dte"], entry["max_dte"] = lo_dte, hi_dte
+    entry["target_dte"] = 0.5 * (lo_dte + hi_dte) if math.isnan(target_dte) else target_dte
+    entry["max_positions"] = v["max_positions"]
+    entry["delta_tolerance"] = v["delta_tolerance"]
+    entry["weekdays"] = v["weekdays"]
+    for key in ("iv_rank_min", "iv_rank_max", "iv_percentile_min", "iv_percentile_max"):
+        entry[key] = v[key]
+    entry["timeframe"] = TIMEFRAMES.index(v["entry_timeframe"])
+    entry["side"] = {"credit": _rr.SIDE_CREDIT, "debit": _rr.SIDE_DEBIT, "any": _rr.SIDE_ANY}[side]
+    entry["calendar_gap"] = v["calendar_gap"]
+    exits = np.zeros(1, dtype=_rr.EXITS)
+    for key in ("stop_loss", "profit_target", "delta_exit", "gamma_exit", "vega_exit",
+                "roll_dte", "roll_delta", "exit_dte"):  # fmt: skip
+        exits[key] = v[key]
+    exits["max_hold"] = v["max_hold_days"]
+    exits["early_extrinsic"] = v["early_assignment_extrinsic"]
+    exits["timeframe"] = TIMEFRAMES.index(v["manage_timeframe"])
+    exits["physical"] = v["settlement"] == "physical"
+    sizing = np.zeros(1, dtype=_rr.SIZING)
+    sizing["capital"] = v["capital"]
+    sizing["quantity"] = v["quantity"]
+    sizing["multiplier"] = v["multiplier"]
+    sizing["max_margin"] = v["max_margin_usage"]
+    sizing["size_fraction"] = v["capital_per_trade"]
+    sizing["participation"] = v["max_volume_participation"]
+    sizing["naked_pct"] = NAKED_PCT[v["underlying_type"]]
+    sizing["naked_min_pct"] = NAKED_MIN_PCT
+    sizing["stock_initial"] = STOCK_INITIAL
+    costs = np.zeros(1, dtype=_rr.COSTS)
+    costs["fill_mid"] = v["fill"] == "mid"
+    costs["exit_mid"] = v["exit_fill"] == "mid"
+    costs["slippage"] = v["slippage"]
+    costs["slippage_abs"] = v["slippage_ticks"] * v["tick_size"]
+    for key in ("commission_per_contract", "commission_per_order", "fee_per_contract"):
+        costs[key] = v[key]
+    return Rules(name, legs, leg_i, leg_f, entry, exits, sizing, costs)

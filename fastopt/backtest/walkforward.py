@@ -211,7 +211,7 @@ def walk_forward(
     if any("capital" in s for s in sets):
         msg = "`grid` must not vary `capital` in a walk-forward: give it in `fixed`"
         raise ValueError(msg)
-    capital = float(rules.params[0, _kb.P_CAPITAL])
+    capital = float(rules.sizing["capital"][0])
     params = list(dict.fromkeys(k for s in sets for k in s))
     from tqdm.auto import tqdm
 
