@@ -218,3 +218,10 @@ def test_guide_table_is_the_structure_table():
         assert args == _args_cell(spec), name
         want = _legs_cell(spec)
         assert legs == want or (legs.startswith(f"{want} (") and legs.endswith(")")), name
+
+
+def test_type_errors_name_the_builder():
+    with pytest.raises(TypeError, match=r"^long_call: `expiry` must be a datetime.date or an ISO"):
+        b.long_call(S, 100.0, 3, **MKT)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^long_call: `rate` must be a real number, got 'x'"):
+        b.long_call(S, 100.0, "2025-03-21", rate="x", **MKT)  # type: ignore[typeddict-item]
