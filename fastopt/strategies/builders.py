@@ -30,7 +30,10 @@ expiry, a ``premiums`` of the wrong length. The ``ValueError`` names the
 builder, the argument and the rule, e.g. ``iron_condor: strikes must satisfy
 long_put < short_put <= short_call < long_call, got long_put=95, ...``.
 
-:data:`BUILDERS` maps every name to its function and :func:`build` calls one
+The structures themselves (legs, strike roles, ordering rules) are specified
+once, in :data:`fastopt.strategies.structures.STRUCTURES`; every builder here
+is that specification plus its signature and docstring. :data:`BUILDERS` maps
+every name to its function (in the table's order) and :func:`build` calls one
 by name.
 
 Examples
@@ -49,19 +52,23 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import inspect
 import math
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Any, ForwardRef, Literal, TypeAlias, TypedDict, TypeVar, Unpack
 
 import numpy as np
 
 from fastopt._validate import as_date
+from fastopt.kernels.enums import ExpirySlot, LegKind
 from fastopt.strategies.leg import Leg
 from fastopt.strategies.strategy import Strategy
+from fastopt.strategies.structures import STRUCTURES, LegSpec
 
 __all__ = [
     "BUILDERS",
+    "CommonKeywords",
     "DateLike",
     "Premiums",
     "bear_call_spread",
@@ -117,10 +124,39 @@ Premiums: TypeAlias = Sequence[float | None] | None
 """Per-share premiums in leg order; ``None`` entries are priced with Black-Scholes."""
 OptionKind: TypeAlias = Literal["call", "put"]
 
+
+class CommonKeywords(TypedDict, total=False):
+    """The keywords every builder takes (see the module docstring); all optional."""
+
+    quantity: int
+    premiums: Premiums
+    vol: float | None
+    rate: float
+    div: float
+    asof: DateLike | None
+    year_basis: int
+    multiplier: float
+
+
+_DEFAULTS: dict[str, object] = {
+    "quantity": 1,
+    "premiums": None,
+    "vol": None,
+    "rate": 0.0,
+    "div": 0.0,
+    "asof": None,
+    "year_basis": 365,
+    "multiplier": 100.0,
+}
+"""The defaults of :class:`CommonKeywords`, in signature order."""
+
 # A leg of a structure: (kind, signed ratio per unit, strike, expiry); stock has no strike/expiry.
 _Spec: TypeAlias = tuple[str, int, float | None, dt.date | None]
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operator.le}
+_KIND_NAME = {LegKind.CALL: "call", LegKind.PUT: "put", LegKind.STOCK: "stock"}
+_F = TypeVar("_F", bound=Callable[..., Strategy])
+_ENTRIES: dict[str, Callable[..., Strategy]] = {}
 
 
 # --------------------------------------------------------------------------- validation helpers
@@ -193,8 +229,8 @@ def _order(name: str, what: str, rule: str, **values: float | dt.date) -> None:
         raise ValueError(msg)
 
 
-def _strikes(name: str, **strikes: object) -> list[float]:
-    return [_positive(name, arg, value) for arg, value in strikes.items()]
+def _strikes(name: str, **strikes: object) -> dict[str, float]:
+    return {arg: _positive(name, arg, value) for arg, value in strikes.items()}
 
 
 def _equal_wings(name: str, lower: float, middle: float, upper: float) -> None:
@@ -290,20 +326,86 @@ def _make(
         raise TypeError(msg) from exc
 
 
-# --------------------------------------------------------------------------- single options
-def long_call(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
+def _build(
+    name: str,
+    spot: object,
+    strikes: tuple[object, ...],
+    expiries: tuple[object, ...],
+    common: CommonKeywords,
     *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    kind: object = "call",
+    ratio: object = 2,
+) -> Strategy:
+    """Build the structure ``STRUCTURES[name]``: check every argument, then assemble it.
+
+    ``strikes`` come in the order of the spec's strike roles, ``expiries`` are
+    ``(expiry,)`` or ``(near_expiry, far_expiry)``; ``kind`` applies to
+    structures with put variants, ``ratio`` to those with a scaled leg.
+    """
+    unknown = [key for key in common if key not in _DEFAULTS]
+    if unknown:
+        msg = f"{name}() got an unexpected keyword argument {unknown[0]!r}"
+        raise TypeError(msg)
+    spec = STRUCTURES[name]
+    n = _whole(name, "ratio", ratio, 2) if spec.takes_ratio else 1
+    legs: tuple[LegSpec, ...] = spec.legs
+    if spec.put_legs is not None and _kind(name, kind) == "put":
+        legs = spec.put_legs
+    k = _strikes(name, **dict(zip(spec.strikes, strikes, strict=True)))
+    if spec.order:
+        _order(name, "strikes", spec.order, **k)
+    if spec.equal_wings:
+        _equal_wings(name, *k.values())
+    if len(expiries) == 1:
+        near = far = _date(name, "expiry", expiries[0])
+    else:
+        near = _date(name, "near_expiry", expiries[0])
+        far = _date(name, "far_expiry", expiries[1])
+        _order(name, "expiries", "near_expiry < far_expiry", near_expiry=near, far_expiry=far)
+    specs: list[_Spec] = [
+        (
+            _KIND_NAME[leg.kind],
+            (n if leg.ratio > 0 else -n) if leg.scaled else leg.ratio,
+            None if leg.strike is None else k[leg.strike],
+            None if leg.kind == LegKind.STOCK else far if leg.expiry == ExpirySlot.FAR else near,
+        )
+        for leg in legs
+    ]
+    return _make(
+        name,
+        spot,
+        specs,
+        common.get("quantity", 1),
+        common.get("premiums"),
+        common.get("vol"),
+        common.get("rate", 0.0),
+        common.get("div", 0.0),
+        common.get("asof"),
+        common.get("year_basis", 365),
+        common.get("multiplier", 100.0),
+    )
+
+
+def _entry(func: _F) -> _F:
+    """Register a builder and give it its full signature (the common keywords spelled out)."""
+    sig = inspect.signature(func)
+    params = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    hints = CommonKeywords.__annotations__
+    for key, default in _DEFAULTS.items():
+        hint = hints[key]
+        text = hint.__forward_arg__ if isinstance(hint, ForwardRef) else hint
+        params.append(
+            inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=text)
+        )
+    func.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    _ENTRIES[func.__name__] = func
+    return func
+
+
+# --------------------------------------------------------------------------- single options
+@_entry
+def long_call(
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Long call: buy a call; unlimited upside, the debit at risk.
 
@@ -330,28 +432,12 @@ def long_call(
     >>> s.max_loss, s.breakevens, s.payoff([100.0, 110.0]).tolist()
     (-150.0, (106.5,), [-150.0, 350.0])
     """
-    name = "long_call"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("call", 1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_call", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def short_call(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Short (naked) call: sell a call; keep the credit, unlimited risk above the strike.
 
@@ -371,28 +457,12 @@ def short_call(
     Strategy
         Legs: ``-1 C strike``.
     """
-    name = "short_call"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("call", -1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("short_call", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def long_put(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Long put: buy a put; profit down to zero, the debit at risk.
 
@@ -412,28 +482,12 @@ def long_put(
     Strategy
         Legs: ``+1 P strike``.
     """
-    name = "long_put"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", 1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_put", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def short_put(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Short (naked) put: sell a put; keep the credit, risk down to a zero underlying.
 
@@ -453,28 +507,12 @@ def short_put(
     Strategy
         Legs: ``-1 P strike``.
     """
-    name = "short_put"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("short_put", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def cash_secured_put(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Cash-secured put: a short put backed by cash for the strike (the legs of :func:`short_put`).
 
@@ -497,29 +535,13 @@ def cash_secured_put(
     Strategy
         Legs: ``-1 P strike``.
     """
-    name = "cash_secured_put"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("cash_secured_put", spot, (strike,), (expiry,), common)
 
 
 # --------------------------------------------------------------------------- with stock
+@_entry
 def covered_call(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Covered call: long stock and a short call on it; capped upside for the credit.
 
@@ -549,28 +571,12 @@ def covered_call(
     >>> cc.max_profit   # (55 - 50 + 1.25) * 100
     625.0
     """
-    name = "covered_call"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("stock", 1, None, None), ("call", -1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("covered_call", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def protective_put(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Protective (married) put: long stock and a long put; loss floored at the strike.
 
@@ -590,29 +596,16 @@ def protective_put(
     Strategy
         Legs: ``+multiplier S``, ``+1 P strike``.
     """
-    name = "protective_put"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("stock", 1, None, None), ("put", 1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("protective_put", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def collar(
     spot: float,
     put_strike: float,
     call_strike: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Collar: long stock, a long put below and a short call above; P&L boxed between them.
 
@@ -632,31 +625,17 @@ def collar(
     Strategy
         Legs: ``+multiplier S``, ``+1 P put_strike``, ``-1 C call_strike``.
     """
-    name = "collar"
-    kp, kc = _strikes(name, put_strike=put_strike, call_strike=call_strike)
-    _order(name, "strikes", "put_strike < call_strike", put_strike=kp, call_strike=kc)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("stock", 1, None, None), ("put", 1, kp, e), ("call", -1, kc, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("collar", spot, (put_strike, call_strike), (expiry,), common)
 
 
 # --------------------------------------------------------------------------- verticals
+@_entry
 def bull_call_spread(
     spot: float,
     long_strike: float,
     short_strike: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Bull call spread (debit): buy a call, sell a higher-strike call.
 
@@ -676,30 +655,16 @@ def bull_call_spread(
     Strategy
         Legs: ``+1 C long_strike``, ``-1 C short_strike``.
     """
-    name = "bull_call_spread"
-    kl, ks = _strikes(name, long_strike=long_strike, short_strike=short_strike)
-    _order(name, "strikes", "long_strike < short_strike", long_strike=kl, short_strike=ks)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("call", 1, kl, e), ("call", -1, ks, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("bull_call_spread", spot, (long_strike, short_strike), (expiry,), common)
 
 
+@_entry
 def bear_call_spread(
     spot: float,
     short_strike: float,
     long_strike: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Bear call spread (credit): sell a call, buy a higher-strike call.
 
@@ -719,30 +684,16 @@ def bear_call_spread(
     Strategy
         Legs: ``-1 C short_strike``, ``+1 C long_strike``.
     """
-    name = "bear_call_spread"
-    ks, kl = _strikes(name, short_strike=short_strike, long_strike=long_strike)
-    _order(name, "strikes", "short_strike < long_strike", short_strike=ks, long_strike=kl)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("call", -1, ks, e), ("call", 1, kl, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("bear_call_spread", spot, (short_strike, long_strike), (expiry,), common)
 
 
+@_entry
 def bull_put_spread(
     spot: float,
     long_strike: float,
     short_strike: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Bull put spread (credit): buy a put, sell a higher-strike put.
 
@@ -762,30 +713,16 @@ def bull_put_spread(
     Strategy
         Legs: ``+1 P long_strike``, ``-1 P short_strike``.
     """
-    name = "bull_put_spread"
-    kl, ks = _strikes(name, long_strike=long_strike, short_strike=short_strike)
-    _order(name, "strikes", "long_strike < short_strike", long_strike=kl, short_strike=ks)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", 1, kl, e), ("put", -1, ks, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("bull_put_spread", spot, (long_strike, short_strike), (expiry,), common)
 
 
+@_entry
 def bear_put_spread(
     spot: float,
     short_strike: float,
     long_strike: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Bear put spread (debit): sell a put, buy a higher-strike put.
 
@@ -805,30 +742,13 @@ def bear_put_spread(
     Strategy
         Legs: ``-1 P short_strike``, ``+1 P long_strike``.
     """
-    name = "bear_put_spread"
-    ks, kl = _strikes(name, short_strike=short_strike, long_strike=long_strike)
-    _order(name, "strikes", "short_strike < long_strike", short_strike=ks, long_strike=kl)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, ks, e), ("put", 1, kl, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("bear_put_spread", spot, (short_strike, long_strike), (expiry,), common)
 
 
 # --------------------------------------------------------------------------- straddles & co
+@_entry
 def long_straddle(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Long straddle: buy a put and a call at one strike; profits from a large move.
 
@@ -848,28 +768,12 @@ def long_straddle(
     Strategy
         Legs: ``+1 P strike``, ``+1 C strike``.
     """
-    name = "long_straddle"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", 1, k, e), ("call", 1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_straddle", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def short_straddle(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Short straddle: sell a put and a call at one strike; profits when the price stays put.
 
@@ -889,29 +793,16 @@ def short_straddle(
     Strategy
         Legs: ``-1 P strike``, ``-1 C strike``.
     """
-    name = "short_straddle"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, k, e), ("call", -1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("short_straddle", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def long_strangle(
     spot: float,
     put_strike: float,
     call_strike: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Long strangle: buy an out-of-the-money put and call; profits from a large move.
 
@@ -931,30 +822,16 @@ def long_strangle(
     Strategy
         Legs: ``+1 P put_strike``, ``+1 C call_strike``.
     """
-    name = "long_strangle"
-    kp, kc = _strikes(name, put_strike=put_strike, call_strike=call_strike)
-    _order(name, "strikes", "put_strike < call_strike", put_strike=kp, call_strike=kc)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", 1, kp, e), ("call", 1, kc, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_strangle", spot, (put_strike, call_strike), (expiry,), common)
 
 
+@_entry
 def short_strangle(
     spot: float,
     put_strike: float,
     call_strike: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Short strangle: sell an out-of-the-money put and call; profits inside the strikes.
 
@@ -974,29 +851,12 @@ def short_strangle(
     Strategy
         Legs: ``-1 P put_strike``, ``-1 C call_strike``.
     """
-    name = "short_strangle"
-    kp, kc = _strikes(name, put_strike=put_strike, call_strike=call_strike)
-    _order(name, "strikes", "put_strike < call_strike", put_strike=kp, call_strike=kc)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, kp, e), ("call", -1, kc, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("short_strangle", spot, (put_strike, call_strike), (expiry,), common)
 
 
+@_entry
 def strip(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Strip: a long straddle with a second put; a large move, down preferred.
 
@@ -1016,28 +876,12 @@ def strip(
     Strategy
         Legs: ``+2 P strike``, ``+1 C strike``.
     """
-    name = "strip"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", 2, k, e), ("call", 1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("strip", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def strap(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Strap: a long straddle with a second call; a large move, up preferred.
 
@@ -1057,16 +901,11 @@ def strap(
     Strategy
         Legs: ``+1 P strike``, ``+2 C strike``.
     """
-    name = "strap"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", 1, k, e), ("call", 2, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("strap", spot, (strike,), (expiry,), common)
 
 
 # --------------------------------------------------------------------------- condors & butterflies
+@_entry
 def iron_condor(
     spot: float,
     long_put: float,
@@ -1074,15 +913,7 @@ def iron_condor(
     short_call: float,
     long_call: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Iron condor (credit): a bull put spread below and a bear call spread above.
 
@@ -1111,31 +942,12 @@ def iron_condor(
     ValueError: iron_condor: strikes must satisfy long_put < short_put <= short_call < long_call, \
 got long_put=95, short_put=90, short_call=110, long_call=115
     """
-    name = "iron_condor"
-    lp, sp, sc, lc = _strikes(
-        name, long_put=long_put, short_put=short_put, short_call=short_call, long_call=long_call
-    )
-    _order(
-        name,
-        "strikes",
-        "long_put < short_put <= short_call < long_call",
-        long_put=lp,
-        short_put=sp,
-        short_call=sc,
-        long_call=lc,
-    )
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [
-        ("put", 1, lp, e),
-        ("put", -1, sp, e),
-        ("call", -1, sc, e),
-        ("call", 1, lc, e),
-    ]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "iron_condor", spot, (long_put, short_put, short_call, long_call), (expiry,), common
     )
 
 
+@_entry
 def reverse_iron_condor(
     spot: float,
     short_put: float,
@@ -1143,15 +955,7 @@ def reverse_iron_condor(
     long_call: float,
     short_call: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Reverse (long) iron condor (debit): a bear put spread below and a bull call spread above.
 
@@ -1171,46 +975,19 @@ def reverse_iron_condor(
     Strategy
         Legs: ``-1 P short_put``, ``+1 P long_put``, ``+1 C long_call``, ``-1 C short_call``.
     """
-    name = "reverse_iron_condor"
-    sp, lp, lc, sc = _strikes(
-        name, short_put=short_put, long_put=long_put, long_call=long_call, short_call=short_call
-    )
-    _order(
-        name,
-        "strikes",
-        "short_put < long_put <= long_call < short_call",
-        short_put=sp,
-        long_put=lp,
-        long_call=lc,
-        short_call=sc,
-    )
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [
-        ("put", -1, sp, e),
-        ("put", 1, lp, e),
-        ("call", 1, lc, e),
-        ("call", -1, sc, e),
-    ]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "reverse_iron_condor", spot, (short_put, long_put, long_call, short_call), (expiry,), common
     )
 
 
+@_entry
 def iron_butterfly(
     spot: float,
     long_put: float,
     short_strike: float,
     long_call: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Iron butterfly (credit): a short straddle with a long put below and a long call above.
 
@@ -1230,62 +1007,17 @@ def iron_butterfly(
     Strategy
         Legs: ``+1 P long_put``, ``-1 P short_strike``, ``-1 C short_strike``, ``+1 C long_call``.
     """
-    name = "iron_butterfly"
-    lp, k, lc = _strikes(name, long_put=long_put, short_strike=short_strike, long_call=long_call)
-    _order(
-        name,
-        "strikes",
-        "long_put < short_strike < long_call",
-        long_put=lp,
-        short_strike=k,
-        long_call=lc,
-    )
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [
-        ("put", 1, lp, e),
-        ("put", -1, k, e),
-        ("call", -1, k, e),
-        ("call", 1, lc, e),
-    ]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("iron_butterfly", spot, (long_put, short_strike, long_call), (expiry,), common)
 
 
-def _butterfly(
-    name: str,
-    kind: str,
-    sign: int,
-    lower: object,
-    middle: object,
-    upper: object,
-    expiry: object,
-    *,
-    equal_wings: bool,
-) -> list[_Spec]:
-    k1, k2, k3 = _strikes(name, lower=lower, middle=middle, upper=upper)
-    _order(name, "strikes", "lower < middle < upper", lower=k1, middle=k2, upper=k3)
-    if equal_wings:
-        _equal_wings(name, k1, k2, k3)
-    e = _date(name, "expiry", expiry)
-    return [(kind, sign, k1, e), (kind, -2 * sign, k2, e), (kind, sign, k3, e)]
-
-
+@_entry
 def long_call_butterfly(
     spot: float,
     lower: float,
     middle: float,
     upper: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Long call butterfly (debit): calls 1 x -2 x 1 with equal wings; peaks at ``middle``.
 
@@ -1305,28 +1037,17 @@ def long_call_butterfly(
     Strategy
         Legs: ``+1 C lower``, ``-2 C middle``, ``+1 C upper``.
     """
-    name = "long_call_butterfly"
-    specs = _butterfly(name, "call", 1, lower, middle, upper, expiry, equal_wings=True)
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_call_butterfly", spot, (lower, middle, upper), (expiry,), common)
 
 
+@_entry
 def short_call_butterfly(
     spot: float,
     lower: float,
     middle: float,
     upper: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Short call butterfly (credit): calls -1 x 2 x -1 with equal wings; profits outside the wings.
 
@@ -1346,28 +1067,17 @@ def short_call_butterfly(
     Strategy
         Legs: ``-1 C lower``, ``+2 C middle``, ``-1 C upper``.
     """
-    name = "short_call_butterfly"
-    specs = _butterfly(name, "call", -1, lower, middle, upper, expiry, equal_wings=True)
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("short_call_butterfly", spot, (lower, middle, upper), (expiry,), common)
 
 
+@_entry
 def long_put_butterfly(
     spot: float,
     lower: float,
     middle: float,
     upper: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Long put butterfly (debit): puts 1 x -2 x 1 with equal wings; peaks at ``middle``.
 
@@ -1387,28 +1097,17 @@ def long_put_butterfly(
     Strategy
         Legs: ``+1 P lower``, ``-2 P middle``, ``+1 P upper``.
     """
-    name = "long_put_butterfly"
-    specs = _butterfly(name, "put", 1, lower, middle, upper, expiry, equal_wings=True)
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_put_butterfly", spot, (lower, middle, upper), (expiry,), common)
 
 
+@_entry
 def short_put_butterfly(
     spot: float,
     lower: float,
     middle: float,
     upper: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Short put butterfly (credit): puts -1 x 2 x -1 with equal wings; profits outside the wings.
 
@@ -1428,13 +1127,10 @@ def short_put_butterfly(
     Strategy
         Legs: ``-1 P lower``, ``+2 P middle``, ``-1 P upper``.
     """
-    name = "short_put_butterfly"
-    specs = _butterfly(name, "put", -1, lower, middle, upper, expiry, equal_wings=True)
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("short_put_butterfly", spot, (lower, middle, upper), (expiry,), common)
 
 
+@_entry
 def broken_wing_butterfly(
     spot: float,
     lower: float,
@@ -1443,14 +1139,7 @@ def broken_wing_butterfly(
     expiry: DateLike,
     *,
     kind: OptionKind = "call",
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Broken-wing butterfly: a long 1 x -2 x 1 butterfly whose wings may differ.
 
@@ -1476,23 +1165,12 @@ def broken_wing_butterfly(
     Strategy
         Legs: ``+1 K lower``, ``-2 K middle``, ``+1 K upper`` (K the ``kind``).
     """
-    name = "broken_wing_butterfly"
-    kd = _kind(name, kind)
-    specs = _butterfly(name, kd, 1, lower, middle, upper, expiry, equal_wings=False)
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "broken_wing_butterfly", spot, (lower, middle, upper), (expiry,), common, kind=kind
     )
 
 
-def _condor(
-    name: str, kind: str, k1: object, k2: object, k3: object, k4: object, expiry: object
-) -> list[_Spec]:
-    a, b, c, d = _strikes(name, k1=k1, k2=k2, k3=k3, k4=k4)
-    _order(name, "strikes", "k1 < k2 < k3 < k4", k1=a, k2=b, k3=c, k4=d)
-    e = _date(name, "expiry", expiry)
-    return [(kind, 1, a, e), (kind, -1, b, e), (kind, -1, c, e), (kind, 1, d, e)]
-
-
+@_entry
 def long_call_condor(
     spot: float,
     k1: float,
@@ -1500,15 +1178,7 @@ def long_call_condor(
     k3: float,
     k4: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Long call condor (debit): calls 1 x -1 x -1 x 1; profits between ``k2`` and ``k3``.
 
@@ -1529,13 +1199,10 @@ def long_call_condor(
     Strategy
         Legs: ``+1 C k1``, ``-1 C k2``, ``-1 C k3``, ``+1 C k4``.
     """
-    name = "long_call_condor"
-    specs = _condor(name, "call", k1, k2, k3, k4, expiry)
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_call_condor", spot, (k1, k2, k3, k4), (expiry,), common)
 
 
+@_entry
 def long_put_condor(
     spot: float,
     k1: float,
@@ -1543,15 +1210,7 @@ def long_put_condor(
     k3: float,
     k4: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Long put condor (debit): puts 1 x -1 x -1 x 1; profits between ``k2`` and ``k3``.
 
@@ -1572,35 +1231,17 @@ def long_put_condor(
     Strategy
         Legs: ``+1 P k1``, ``-1 P k2``, ``-1 P k3``, ``+1 P k4``.
     """
-    name = "long_put_condor"
-    specs = _condor(name, "put", k1, k2, k3, k4, expiry)
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_put_condor", spot, (k1, k2, k3, k4), (expiry,), common)
 
 
 # --------------------------------------------------------------------------- calendars & diagonals
-def _expiries(name: str, near_expiry: object, far_expiry: object) -> tuple[dt.date, dt.date]:
-    near = _date(name, "near_expiry", near_expiry)
-    far = _date(name, "far_expiry", far_expiry)
-    _order(name, "expiries", "near_expiry < far_expiry", near_expiry=near, far_expiry=far)
-    return near, far
-
-
+@_entry
 def call_calendar(
     spot: float,
     strike: float,
     near_expiry: DateLike,
     far_expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Call calendar (time) spread: sell a near call, buy a far call at the same strike.
 
@@ -1630,29 +1271,16 @@ def call_calendar(
     >>> cal.cost > 0, cal.expiries[0].isoformat()   # a debit; analysed at the near expiry
     (True, '2025-03-21')
     """
-    name = "call_calendar"
-    (k,) = _strikes(name, strike=strike)
-    near, far = _expiries(name, near_expiry, far_expiry)
-    specs: list[_Spec] = [("call", -1, k, near), ("call", 1, k, far)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("call_calendar", spot, (strike,), (near_expiry, far_expiry), common)
 
 
+@_entry
 def put_calendar(
     spot: float,
     strike: float,
     near_expiry: DateLike,
     far_expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Put calendar (time) spread: sell a near put, buy a far put at the same strike.
 
@@ -1672,30 +1300,17 @@ def put_calendar(
     Strategy
         Legs: ``-1 P strike near_expiry``, ``+1 P strike far_expiry``.
     """
-    name = "put_calendar"
-    (k,) = _strikes(name, strike=strike)
-    near, far = _expiries(name, near_expiry, far_expiry)
-    specs: list[_Spec] = [("put", -1, k, near), ("put", 1, k, far)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("put_calendar", spot, (strike,), (near_expiry, far_expiry), common)
 
 
+@_entry
 def call_diagonal(
     spot: float,
     near_strike: float,
     far_strike: float,
     near_expiry: DateLike,
     far_expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Call diagonal: sell a near call at one strike, buy a far call at another.
 
@@ -1715,30 +1330,19 @@ def call_diagonal(
     Strategy
         Legs: ``-1 C near_strike near_expiry``, ``+1 C far_strike far_expiry``.
     """
-    name = "call_diagonal"
-    kn, kf = _strikes(name, near_strike=near_strike, far_strike=far_strike)
-    near, far = _expiries(name, near_expiry, far_expiry)
-    specs: list[_Spec] = [("call", -1, kn, near), ("call", 1, kf, far)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "call_diagonal", spot, (near_strike, far_strike), (near_expiry, far_expiry), common
     )
 
 
+@_entry
 def put_diagonal(
     spot: float,
     near_strike: float,
     far_strike: float,
     near_expiry: DateLike,
     far_expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Put diagonal: sell a near put at one strike, buy a far put at another.
 
@@ -1758,30 +1362,19 @@ def put_diagonal(
     Strategy
         Legs: ``-1 P near_strike near_expiry``, ``+1 P far_strike far_expiry``.
     """
-    name = "put_diagonal"
-    kn, kf = _strikes(name, near_strike=near_strike, far_strike=far_strike)
-    near, far = _expiries(name, near_expiry, far_expiry)
-    specs: list[_Spec] = [("put", -1, kn, near), ("put", 1, kf, far)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "put_diagonal", spot, (near_strike, far_strike), (near_expiry, far_expiry), common
     )
 
 
+@_entry
 def poor_mans_covered_call(
     spot: float,
     long_strike: float,
     short_strike: float,
     near_expiry: DateLike,
     far_expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Poor man's covered call: a long deep in-the-money far call in place of the stock,
     and a short near call above it (a call diagonal).
@@ -1802,17 +1395,17 @@ def poor_mans_covered_call(
     Strategy
         Legs: ``+1 C long_strike far_expiry``, ``-1 C short_strike near_expiry``.
     """
-    name = "poor_mans_covered_call"
-    kl, ks = _strikes(name, long_strike=long_strike, short_strike=short_strike)
-    _order(name, "strikes", "long_strike < short_strike", long_strike=kl, short_strike=ks)
-    near, far = _expiries(name, near_expiry, far_expiry)
-    specs: list[_Spec] = [("call", 1, kl, far), ("call", -1, ks, near)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "poor_mans_covered_call",
+        spot,
+        (long_strike, short_strike),
+        (near_expiry, far_expiry),
+        common,
     )
 
 
 # --------------------------------------------------------------------------- ratio spreads
+@_entry
 def call_ratio_spread(
     spot: float,
     long_strike: float,
@@ -1820,14 +1413,7 @@ def call_ratio_spread(
     expiry: DateLike,
     *,
     ratio: int = 2,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Call ratio (front) spread: buy one call, sell ``ratio`` higher calls; unlimited risk up.
 
@@ -1849,17 +1435,12 @@ def call_ratio_spread(
     Strategy
         Legs: ``+1 C long_strike``, ``-ratio C short_strike``.
     """
-    name = "call_ratio_spread"
-    n = _whole(name, "ratio", ratio, 2)
-    kl, ks = _strikes(name, long_strike=long_strike, short_strike=short_strike)
-    _order(name, "strikes", "long_strike < short_strike", long_strike=kl, short_strike=ks)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("call", 1, kl, e), ("call", -n, ks, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "call_ratio_spread", spot, (long_strike, short_strike), (expiry,), common, ratio=ratio
     )
 
 
+@_entry
 def put_ratio_spread(
     spot: float,
     short_strike: float,
@@ -1867,14 +1448,7 @@ def put_ratio_spread(
     expiry: DateLike,
     *,
     ratio: int = 2,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Put ratio (front) spread: buy one put, sell ``ratio`` lower puts; risk down to zero.
 
@@ -1896,17 +1470,12 @@ def put_ratio_spread(
     Strategy
         Legs: ``-ratio P short_strike``, ``+1 P long_strike``.
     """
-    name = "put_ratio_spread"
-    n = _whole(name, "ratio", ratio, 2)
-    ks, kl = _strikes(name, short_strike=short_strike, long_strike=long_strike)
-    _order(name, "strikes", "short_strike < long_strike", short_strike=ks, long_strike=kl)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -n, ks, e), ("put", 1, kl, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "put_ratio_spread", spot, (short_strike, long_strike), (expiry,), common, ratio=ratio
     )
 
 
+@_entry
 def call_backspread(
     spot: float,
     short_strike: float,
@@ -1914,14 +1483,7 @@ def call_backspread(
     expiry: DateLike,
     *,
     ratio: int = 2,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Call backspread: sell one call, buy ``ratio`` higher calls; unlimited profit up.
 
@@ -1943,17 +1505,12 @@ def call_backspread(
     Strategy
         Legs: ``-1 C short_strike``, ``+ratio C long_strike``.
     """
-    name = "call_backspread"
-    n = _whole(name, "ratio", ratio, 2)
-    ks, kl = _strikes(name, short_strike=short_strike, long_strike=long_strike)
-    _order(name, "strikes", "short_strike < long_strike", short_strike=ks, long_strike=kl)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("call", -1, ks, e), ("call", n, kl, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "call_backspread", spot, (short_strike, long_strike), (expiry,), common, ratio=ratio
     )
 
 
+@_entry
 def put_backspread(
     spot: float,
     long_strike: float,
@@ -1961,14 +1518,7 @@ def put_backspread(
     expiry: DateLike,
     *,
     ratio: int = 2,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Put backspread: sell one put, buy ``ratio`` lower puts; large profit on a fall.
 
@@ -1990,33 +1540,20 @@ def put_backspread(
     Strategy
         Legs: ``+ratio P long_strike``, ``-1 P short_strike``.
     """
-    name = "put_backspread"
-    n = _whole(name, "ratio", ratio, 2)
-    kl, ks = _strikes(name, long_strike=long_strike, short_strike=short_strike)
-    _order(name, "strikes", "long_strike < short_strike", long_strike=kl, short_strike=ks)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", n, kl, e), ("put", -1, ks, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
+    return _build(
+        "put_backspread", spot, (long_strike, short_strike), (expiry,), common, ratio=ratio
     )
 
 
 # --------------------------------------------------------------------------- other structures
+@_entry
 def jade_lizard(
     spot: float,
     short_put: float,
     short_call: float,
     long_call: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Jade lizard: a short put and a bear call spread; no upside risk when the credit
     exceeds the call spread's width.
@@ -2037,37 +1574,16 @@ def jade_lizard(
     Strategy
         Legs: ``-1 P short_put``, ``-1 C short_call``, ``+1 C long_call``.
     """
-    name = "jade_lizard"
-    sp, sc, lc = _strikes(name, short_put=short_put, short_call=short_call, long_call=long_call)
-    _order(
-        name,
-        "strikes",
-        "short_put < short_call < long_call",
-        short_put=sp,
-        short_call=sc,
-        long_call=lc,
-    )
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, sp, e), ("call", -1, sc, e), ("call", 1, lc, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("jade_lizard", spot, (short_put, short_call, long_call), (expiry,), common)
 
 
+@_entry
 def risk_reversal(
     spot: float,
     put_strike: float,
     call_strike: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Risk reversal (bullish): sell a put, buy a call above it; stock-like beyond the strikes.
 
@@ -2087,29 +1603,12 @@ def risk_reversal(
     Strategy
         Legs: ``-1 P put_strike``, ``+1 C call_strike``.
     """
-    name = "risk_reversal"
-    kp, kc = _strikes(name, put_strike=put_strike, call_strike=call_strike)
-    _order(name, "strikes", "put_strike <= call_strike", put_strike=kp, call_strike=kc)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, kp, e), ("call", 1, kc, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("risk_reversal", spot, (put_strike, call_strike), (expiry,), common)
 
 
+@_entry
 def synthetic_long(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Synthetic long stock: buy a call and sell a put at one strike.
 
@@ -2129,28 +1628,12 @@ def synthetic_long(
     Strategy
         Legs: ``-1 P strike``, ``+1 C strike``.
     """
-    name = "synthetic_long"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, k, e), ("call", 1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("synthetic_long", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def synthetic_short(
-    spot: float,
-    strike: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, strike: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Synthetic short stock: buy a put and sell a call at one strike.
 
@@ -2170,29 +1653,12 @@ def synthetic_short(
     Strategy
         Legs: ``+1 P strike``, ``-1 C strike``.
     """
-    name = "synthetic_short"
-    (k,) = _strikes(name, strike=strike)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", 1, k, e), ("call", -1, k, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("synthetic_short", spot, (strike,), (expiry,), common)
 
 
+@_entry
 def long_box(
-    spot: float,
-    lower: float,
-    upper: float,
-    expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    spot: float, lower: float, upper: float, expiry: DateLike, **common: Unpack[CommonKeywords]
 ) -> Strategy:
     """Long box: a bull call spread plus a bear put spread; pays ``upper - lower`` at expiry.
 
@@ -2212,21 +1678,10 @@ def long_box(
     Strategy
         Legs: ``+1 C lower``, ``-1 C upper``, ``+1 P upper``, ``-1 P lower``.
     """
-    name = "long_box"
-    k1, k2 = _strikes(name, lower=lower, upper=upper)
-    _order(name, "strikes", "lower < upper", lower=k1, upper=k2)
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [
-        ("call", 1, k1, e),
-        ("call", -1, k2, e),
-        ("put", 1, k2, e),
-        ("put", -1, k1, e),
-    ]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("long_box", spot, (lower, upper), (expiry,), common)
 
 
+@_entry
 def christmas_tree(
     spot: float,
     lower: float,
@@ -2235,14 +1690,7 @@ def christmas_tree(
     expiry: DateLike,
     *,
     kind: OptionKind = "call",
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Christmas tree (ladder) 1 x -1 x -1: a vertical debit spread plus one more short
     option further out of the money.
@@ -2273,33 +1721,17 @@ def christmas_tree(
         Calls: ``+1 C lower``, ``-1 C middle``, ``-1 C upper``;
         puts: ``-1 P lower``, ``-1 P middle``, ``+1 P upper``.
     """
-    name = "christmas_tree"
-    kd = _kind(name, kind)
-    k1, k2, k3 = _strikes(name, lower=lower, middle=middle, upper=upper)
-    _order(name, "strikes", "lower < middle < upper", lower=k1, middle=k2, upper=k3)
-    e = _date(name, "expiry", expiry)
-    signs = (1, -1, -1) if kd == "call" else (-1, -1, 1)
-    specs: list[_Spec] = [(kd, sg, k, e) for sg, k in zip(signs, (k1, k2, k3), strict=True)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("christmas_tree", spot, (lower, middle, upper), (expiry,), common, kind=kind)
 
 
+@_entry
 def seagull(
     spot: float,
     short_put: float,
     long_call: float,
     short_call: float,
     expiry: DateLike,
-    *,
-    quantity: int = 1,
-    premiums: Premiums = None,
-    vol: float | None = None,
-    rate: float = 0.0,
-    div: float = 0.0,
-    asof: DateLike | None = None,
-    year_basis: int = 365,
-    multiplier: float = 100.0,
+    **common: Unpack[CommonKeywords],
 ) -> Strategy:
     """Seagull (bullish): a bull call spread financed by a short put below it.
 
@@ -2319,72 +1751,12 @@ def seagull(
     Strategy
         Legs: ``-1 P short_put``, ``+1 C long_call``, ``-1 C short_call``.
     """
-    name = "seagull"
-    sp, lc, sc = _strikes(name, short_put=short_put, long_call=long_call, short_call=short_call)
-    _order(
-        name,
-        "strikes",
-        "short_put < long_call < short_call",
-        short_put=sp,
-        long_call=lc,
-        short_call=sc,
-    )
-    e = _date(name, "expiry", expiry)
-    specs: list[_Spec] = [("put", -1, sp, e), ("call", 1, lc, e), ("call", -1, sc, e)]
-    return _make(
-        name, spot, specs, quantity, premiums, vol, rate, div, asof, year_basis, multiplier
-    )
+    return _build("seagull", spot, (short_put, long_call, short_call), (expiry,), common)
 
 
 # --------------------------------------------------------------------------- registry
 BUILDERS: dict[str, Callable[..., Strategy]] = {
-    f.__name__: f
-    for f in (
-        long_call,
-        short_call,
-        long_put,
-        short_put,
-        cash_secured_put,
-        covered_call,
-        protective_put,
-        collar,
-        bull_call_spread,
-        bear_call_spread,
-        bull_put_spread,
-        bear_put_spread,
-        long_straddle,
-        short_straddle,
-        long_strangle,
-        short_strangle,
-        strip,
-        strap,
-        iron_condor,
-        reverse_iron_condor,
-        iron_butterfly,
-        long_call_butterfly,
-        short_call_butterfly,
-        long_put_butterfly,
-        short_put_butterfly,
-        broken_wing_butterfly,
-        long_call_condor,
-        long_put_condor,
-        call_calendar,
-        put_calendar,
-        call_diagonal,
-        put_diagonal,
-        poor_mans_covered_call,
-        call_ratio_spread,
-        put_ratio_spread,
-        call_backspread,
-        put_backspread,
-        jade_lizard,
-        risk_reversal,
-        synthetic_long,
-        synthetic_short,
-        long_box,
-        christmas_tree,
-        seagull,
-    )
+    name: _ENTRIES[name] for name, spec in STRUCTURES.items() if spec.builder
 }
 """Every predefined builder by name (the name the built Strategy carries)."""
 
