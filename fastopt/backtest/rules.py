@@ -31,6 +31,11 @@ from fastopt.backtest.rule_definitions import (
 from fastopt.kernels import backtest as _kb
 from fastopt.kernels import rule_records as _rr
 from fastopt.strategies.margin import NAKED_MIN_PCT, NAKED_PCT, STOCK_INITIAL
+from fastopt.strategies.structures import (
+    backtest_aliases,
+    backtest_debit_structures,
+    backtest_legs,
+)
 
 __all__ = [
     "DEFAULT_RULES",
@@ -46,46 +51,14 @@ __all__ = [
 # structure's delta target), 1 = a wing `width` further out of the money than leg `ref`,
 # 2 = the same strike as leg `ref`, 3 = a wing `width` further in the money than leg `ref`;
 # slot 0 = the traded (near) expiry, 1 = the far expiry of a calendar / diagonal; kind 2
-# mode 5 = the stock (one unit = `multiplier` shares, quoted at the underlying)
-LEGS: dict[str, tuple[tuple[int, int, int, int, int], ...]] = {
-    "short_put": ((-1, 1, 0, -1, 0),),
-    "short_call": ((-1, 0, 0, -1, 0),),
-    "bull_put_spread": ((-1, 1, 0, -1, 0), (1, 1, 1, 0, 0)),
-    "bear_call_spread": ((-1, 0, 0, -1, 0), (1, 0, 1, 0, 0)),
-    "short_strangle": ((-1, 1, 0, -1, 0), (-1, 0, 0, -1, 0)),
-    "short_straddle": ((-1, 1, 0, -1, 0), (-1, 0, 2, 0, 0)),
-    "iron_condor": ((-1, 1, 0, -1, 0), (1, 1, 1, 0, 0), (-1, 0, 0, -1, 0), (1, 0, 1, 2, 0)),
-    "iron_butterfly": ((-1, 1, 0, -1, 0), (-1, 0, 2, 0, 0), (1, 1, 1, 0, 0), (1, 0, 1, 1, 0)),
-    "jade_lizard": ((-1, 1, 0, -1, 0), (-1, 0, 0, -1, 0), (1, 0, 1, 1, 0)),
-    "long_call": ((1, 0, 0, -1, 0),),
-    "long_put": ((1, 1, 0, -1, 0),),
-    "long_straddle": ((1, 1, 0, -1, 0), (1, 0, 2, 0, 0)),
-    "long_strangle": ((1, 1, 0, -1, 0), (1, 0, 0, -1, 0)),
-    "bull_call_spread": ((1, 0, 0, -1, 0), (-1, 0, 1, 0, 0)),
-    "bear_put_spread": ((1, 1, 0, -1, 0), (-1, 1, 1, 0, 0)),
-    "call_butterfly": ((-2, 0, 0, -1, 0), (1, 0, 1, 0, 0), (1, 0, 3, 0, 0)),
-    "put_butterfly": ((-2, 1, 0, -1, 0), (1, 1, 1, 0, 0), (1, 1, 3, 0, 0)),
-    "covered_call": ((-1, 0, 0, -1, 0), (1, 2, 5, -1, 0)),
-    "protective_put": ((1, 1, 0, -1, 0), (1, 2, 5, -1, 0)),
-    "collar": ((1, 1, 0, -1, 0), (-1, 0, 0, -1, 0), (1, 2, 5, -1, 0)),
-    "covered_put": ((-1, 1, 0, -1, 0), (-1, 2, 5, -1, 0)),
-    "call_calendar": ((-1, 0, 0, -1, 0), (1, 0, 2, 0, 1)),
-    "put_calendar": ((-1, 1, 0, -1, 0), (1, 1, 2, 0, 1)),
-    "call_diagonal": ((-1, 0, 0, -1, 0), (1, 0, 3, 0, 1)),
-    "put_diagonal": ((-1, 1, 0, -1, 0), (1, 1, 3, 0, 1)),
-}
-DEBIT_STRUCTURES = frozenset(
-    {"long_call", "long_put", "long_straddle", "long_strangle", "bull_call_spread",
-     "bear_put_spread", "call_butterfly", "put_butterfly", "call_calendar", "put_calendar",
-     "call_diagonal", "put_diagonal", "covered_call", "protective_put", "collar"}
-)  # fmt: skip
+# mode 5 = the stock (one unit = `multiplier` shares, quoted at the underlying). All three
+# tables come from the structure table, fastopt.strategies.structures.
+LEGS: dict[str, tuple[tuple[int, int, int, int, int], ...]] = backtest_legs()
+"""The legs of every structure the backtest trades."""
+DEBIT_STRUCTURES = backtest_debit_structures()
 """Structures entered for a net debit (the rest for a net credit)."""
-ALIASES = {
-    "put_credit_spread": "bull_put_spread",
-    "call_credit_spread": "bear_call_spread",
-    "call_debit_spread": "bull_call_spread",
-    "put_debit_spread": "bear_put_spread",
-}
+ALIASES = backtest_aliases()
+"""Other names of some structures (``put_credit_spread`` ...)."""
 STRUCTURES: tuple[str, ...] = (*LEGS, *ALIASES, "custom")
 """Accepted ``structure`` names (four aliases, then ``"custom"``: the ``legs`` rule)."""
 

@@ -129,3 +129,19 @@ def test_yaml_rules_and_grid_keys_are_the_rule_names(tmp_path):
     cfg = parse_config({"rules": {"structure": "short_put"}, "grid": {"calendar_gap": [20, 40]}},
                        tmp_path)  # fmt: skip
     assert cfg.grid == {"calendar_gap": [20, 40]}
+
+
+def test_structure_names_come_from_the_structure_table():
+    import typing
+
+    from fastopt.backtest.engine import Structure
+    from fastopt.backtest.rules import ALIASES, LEGS, STRUCTURES
+    from fastopt.strategies.structures import backtest_legs
+
+    assert backtest_legs() == LEGS
+    assert (*LEGS, *ALIASES, "custom") == STRUCTURES
+    assert STRUCTURE_RULE.check.options == STRUCTURES
+    # the Literal that type checkers read lists the same names
+    names = typing.get_args(Structure)
+    assert len(names) == len(LEGS)
+    assert set(names) == set(LEGS)
