@@ -210,6 +210,13 @@ def test_book_to_records_and_portfolio_risk_default_multiplier():
             r"`trades` row 0: leg '-1 X 100 2018-01-19' is not '<units> <C\|P> <strike> <expiry>'",
         ),
         (
+            lambda: ps.from_trades(
+                pl.DataFrame({"legs": [[None]]}, schema={"legs": pl.List(pl.String)})
+            ),
+            ValueError,
+            r"row 0: leg None is not",
+        ),
+        (
             lambda: ps.from_trades(pl.DataFrame({"legs": [["-1 P 100"]]})),
             ValueError,
             r"row 0: leg '-1 P 100' is not",
