@@ -68,7 +68,8 @@ def numpy_pnl(book, spot_h):
 
 @pytest.mark.benchmark(group="var")
 def test_full_revaluation_100k_by_1000(benchmark, book):
-    kw = {"spot": SPOT, "vol": VOL, "rate": RATE, "div": DIV, "horizon": H, "seed": 7}
+    kw = {"spot": SPOT, "vol": VOL, "rate": RATE, "div": DIV, "horizon": H, "seed": 7,
+          "multiplier": 1.0}  # per share, as the NumPy baseline  # fmt: skip
 
     def facade():
         return rm.portfolio_risk(book, **kw, n_scenarios=N_SC, confidence=[0.975, 0.99])

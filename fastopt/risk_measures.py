@@ -21,6 +21,10 @@ A ``dict`` of arrays (any mapping), a ``polars.DataFrame`` or a
 ============  =========================================================
 
 Other columns are ignored. Scalars are broadcast against the columns.
+``quantity`` counts options of ``multiplier`` shares each (100 by default):
+money follows the convention of :mod:`fastopt.positions` (prices per share,
+money = quantity x multiplier x price), and
+:func:`fastopt.positions.from_book` turns a book into leg records.
 
 The formulas live in :mod:`fastopt.kernels.var`; prices and Greeks of the
 book today come from the BSM kernel of :func:`fastopt.bs_price`.
@@ -49,6 +53,7 @@ from fastopt._validate import (
 )
 from fastopt.kernels import var as _kv
 from fastopt.parallel import use_parallel
+from fastopt.positions import DEFAULT_MULTIPLIER
 from fastopt.pricing import bs_greeks
 
 if TYPE_CHECKING:
@@ -259,7 +264,7 @@ def portfolio_risk(
     method: RiskMethod = "full",
     seed: int | np.random.SeedSequence | None = None,
     drift: float | None = None,
-    multiplier: float = 1.0,
+    multiplier: float = DEFAULT_MULTIPLIER,
 ) -> RiskMeasures:
     r"""Monte Carlo VaR and expected shortfall of a book of European options.
 
@@ -292,9 +297,11 @@ def portfolio_risk(
         Annual drift :math:`\mu` of the underlying; default ``rate - div``
         (risk-neutral). Pass ``0.0`` for a driftless short-horizon VaR or a
         real-world estimate.
-    multiplier : float, default 1.0
-        Units of the underlying per option (1 = per share; 100 for listed
-        equity option contracts).
+    multiplier : float, default 100
+        Shares of the underlying per option: 100 for listed equity option
+        contracts (the money convention of :mod:`fastopt.positions`), 1 for a
+        book counted in shares. Losses scale linearly with it. (Before the
+        position core it defaulted to 1.)
 
     Returns
     -------
@@ -443,7 +450,7 @@ def value_at_risk(
     method: RiskMethod = "full",
     seed: int | np.random.SeedSequence | None = None,
     drift: float | None = None,
-    multiplier: float = 1.0,
+    multiplier: float = DEFAULT_MULTIPLIER,
 ) -> Any:
     r"""Monte Carlo value at risk of a book of options (a positive loss).
 
@@ -474,7 +481,11 @@ def value_at_risk(
     >>> import fastopt.risk_measures as rm
     >>> book = {"strike": [100.0], "t": [0.5], "kind": ["call"], "quantity": [-1.0]}
     >>> v = rm.value_at_risk(book, spot=100.0, vol=0.2, n_scenarios=20_000, seed=3)
-    >>> 0.5 < v < 5.0
+    >>> 50.0 < v < 500.0  # one contract of 100 shares (the default multiplier)
+    True
+    >>> per_share = rm.value_at_risk(book, spot=100.0, vol=0.2, n_scenarios=20_000, seed=3,
+    ...                              multiplier=1.0)
+    >>> bool(abs(per_share * 100.0 - v) < 1e-9 * v)
     True
     """
     return portfolio_risk(
@@ -506,7 +517,7 @@ def expected_shortfall(
     method: RiskMethod = "full",
     seed: int | np.random.SeedSequence | None = None,
     drift: float | None = None,
-    multiplier: float = 1.0,
+    multiplier: float = DEFAULT_MULTIPLIER,
 ) -> Any:
     r"""Monte Carlo expected shortfall (CVaR) of a book of options (a positive loss).
 

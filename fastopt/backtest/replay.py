@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fastopt import positions as _positions
 from fastopt.backtest.prepared import PreparedChain, prepare_chain
 from fastopt.kernels import backtest as _kb
 
@@ -29,7 +30,6 @@ else:
 
 __all__ = ["Replay", "replay"]
 
-_EPOCH = dt.date(1970, 1, 1)
 _NEEDED = ("entry_date", "exit_date", "legs", "quantity", "entry_credit", "exit_debit",
            "entry_commissions", "exit_commissions", "pnl", "exit_reason")  # fmt: skip
 
@@ -177,7 +177,9 @@ class Replay:
 
 
 def _parse_legs(trades: pl.DataFrame, multiplier: float) -> dict[str, Any]:
-    """Leg keys of every trade from the log's ``legs`` strings."""
+    """Leg keys of every trade from the log's ``legs`` strings, read by the one parser of
+    :func:`fastopt.positions.from_trades` (a stock leg's key expiry is ``STOCK_EXPIRY``,
+    :data:`fastopt.positions.NO_EXPIRY`)."""
     n = trades.height
     shape = (n, _kb.MAX_LEGS)
     out: dict[str, Any] = {
@@ -185,28 +187,23 @@ def _parse_legs(trades: pl.DataFrame, multiplier: float) -> dict[str, Any]:
         "strike": np.zeros(shape), "kind": np.zeros(shape, dtype=np.int64),
         "n_legs": np.zeros(n, dtype=np.int64),
     }  # fmt: skip
-    quantity = trades["quantity"].to_list()
     for k, legs in enumerate(trades["legs"].to_list()):
         if not 1 <= len(legs) <= _kb.MAX_LEGS:
             msg = f"`trades` row {k}: {len(legs)} legs, expected 1..{_kb.MAX_LEGS}"
             raise ValueError(msg)
-        out["n_legs"][k] = len(legs)
-        for j, text in enumerate(legs):
-            try:
-                parts = text.split()
-                if len(parts) == 2 and parts[1] == "S":  # a stock leg: shares
-                    out["sign"][k, j] = int(parts[0]) // (int(quantity[k]) * round(multiplier))
-                    out["kind"][k, j] = 2
-                    out["expiry"][k, j] = _kb.STOCK_EXPIRY
-                    continue
-                units, kind, strike, expiry = parts
-                out["sign"][k, j] = int(units) // int(quantity[k])
-                out["kind"][k, j] = {"C": 0, "P": 1}[kind]
-                out["strike"][k, j] = float(strike)
-                out["expiry"][k, j] = (dt.date.fromisoformat(expiry) - _EPOCH).days
-            except (ValueError, KeyError, ZeroDivisionError):
-                msg = f"`trades` row {k}: leg {text!r} is not '<units> <C|P> <strike> <expiry>'"
-                raise ValueError(msg) from None
+    records, trade = _positions.from_trades(trades, multiplier=multiplier, prices=None)
+    quantity = trades["quantity"].to_numpy().astype(np.int64)
+    if (quantity[trade] == 0).any():
+        k = int(trade[quantity[trade] == 0][0])
+        msg = f"`trades` row {k}: `quantity` is 0"
+        raise ValueError(msg)
+    starts = np.searchsorted(trade, np.arange(n))
+    slot = np.arange(trade.shape[0]) - starts[trade]
+    out["n_legs"][:] = np.bincount(trade, minlength=n)
+    out["sign"][trade, slot] = np.rint(records["units"] / quantity[trade]).astype(np.int64)
+    out["kind"][trade, slot] = records["kind"]
+    out["strike"][trade, slot] = records["strike"]
+    out["expiry"][trade, slot] = records["expiry"]
     return out
 
 

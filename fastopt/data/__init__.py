@@ -2,6 +2,7 @@
 
 * :func:`validate_chain`, :data:`CHAIN_SCHEMA` -- the chain schema (:mod:`.schema`);
 * :func:`load_chain` -- Parquet/CSV files, Polars and pandas frames (:mod:`.loaders`);
+  :func:`to_polars` -- the frame conversion it and the chain builders share;
 * :func:`generate_chains`, :func:`resample_underlying` -- deterministic synthetic
   chains anchored to a real underlying series (:mod:`.synthetic`);
 * :func:`load_sp500_vix` -- the bundled S&P 500 / VIX sample.
@@ -18,7 +19,7 @@ from importlib import resources
 
 import polars as pl
 
-from fastopt.data.loaders import load_chain
+from fastopt.data.loaders import load_chain, to_polars
 from fastopt.data.schema import (
     CHAIN_SCHEMA,
     OPTIONAL_COLUMNS,
@@ -38,6 +39,7 @@ __all__ = [
     "load_sp500_vix",
     "resample_underlying",
     "sample_path",
+    "to_polars",
     "validate_chain",
 ]
 

@@ -17,7 +17,7 @@ from fastopt._validate import as_date
 from fastopt.data.schema import validate_chain
 from fastopt.exceptions import FastoptWarning
 
-__all__ = ["ChainSource", "DateLike", "load_chain"]
+__all__ = ["ChainSource", "DateLike", "load_chain", "to_polars"]
 
 ChainSource: TypeAlias = "str | os.PathLike[str] | pl.DataFrame | pl.LazyFrame | Any"
 """A Parquet/CSV path, a Polars DataFrame/LazyFrame or a pandas DataFrame."""
@@ -70,6 +70,54 @@ def _pandas_to_polars(df: Any) -> pl.DataFrame:
                 values = [None if v is None else v.to_pydatetime() for v in values]
             data.append(pl.Series(key, values, strict=False))
     return pl.DataFrame(data)
+
+
+def to_polars(frame: object, *, name: str = "frame") -> pl.DataFrame:
+    """A Polars DataFrame from a Polars DataFrame, a LazyFrame (collected) or a pandas frame.
+
+    The one conversion of frames into Polars that the chain readers share
+    (:func:`load_chain`, :mod:`fastopt.strategies.chain_select`). pandas frames are
+    converted column by column, without pyarrow: a named or DatetimeIndex becomes a
+    column, NaN in float columns becomes null, tz-aware datetimes become naive UTC.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame, polars.LazyFrame or pandas.DataFrame
+        The frame; a Polars DataFrame is returned as is.
+    name : str, default "frame"
+        The argument's name in the error message.
+
+    Returns
+    -------
+    polars.DataFrame
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is none of the accepted types.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from fastopt.data import to_polars
+    >>> to_polars(pd.DataFrame({"strike": [100.0, float("nan")]}))["strike"].to_list()
+    [100.0, None]
+    >>> to_polars({"strike": [1.0]}, name="chain")
+    Traceback (most recent call last):
+    ...
+    TypeError: `chain` must be a polars or pandas DataFrame, got dict (a polars LazyFrame is collected)
+    """  # noqa: E501
+    if isinstance(frame, pl.DataFrame):
+        return frame
+    if isinstance(frame, pl.LazyFrame):
+        return frame.collect()
+    if _is_pandas_frame(frame):
+        return _pandas_to_polars(frame)
+    msg = (
+        f"`{name}` must be a polars or pandas DataFrame, got {type(frame).__name__} "
+        "(a polars LazyFrame is collected)"
+    )
+    raise TypeError(msg)
 
 
 def _scan(source: str | os.PathLike[str]) -> pl.LazyFrame:
@@ -254,10 +302,8 @@ def load_chain(
         lf = _scan(source)
     elif isinstance(source, pl.LazyFrame):
         lf = source
-    elif isinstance(source, pl.DataFrame):
-        lf = source.lazy()
-    elif _is_pandas_frame(source):
-        lf = _pandas_to_polars(source).lazy()
+    elif isinstance(source, pl.DataFrame) or _is_pandas_frame(source):
+        lf = to_polars(source, name="source").lazy()
     else:
         msg = (
             "`source` must be a Parquet/CSV path, a polars DataFrame/LazyFrame or a pandas "

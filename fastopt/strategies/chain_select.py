@@ -50,7 +50,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
-import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -93,8 +92,9 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "bid",
     "ask",
     "underlying",
-)
-"""Columns a chain must have (``iv`` and ``delta`` are optional)."""
+)  # the keys of fastopt.data.REQUIRED_COLUMNS (not imported here: polars loads on first use)
+"""Columns a chain must have (``iv`` and ``delta`` are optional): those of
+:data:`fastopt.data.REQUIRED_COLUMNS`."""
 
 Fill: TypeAlias = Literal["mid", "natural"]
 OptionKind: TypeAlias = Literal["call", "put"]
@@ -140,61 +140,28 @@ class ChainQuote:
 
 
 # --------------------------------------------------------------------------- preparation
-def _as_frame(chain: object, where: str) -> pl.DataFrame:
-    if isinstance(chain, pl.LazyFrame):
-        chain = chain.collect()
-    if not isinstance(chain, pl.DataFrame):
-        pd = sys.modules.get("pandas")  # a pandas frame means pandas is loaded
-        if pd is not None and isinstance(chain, pd.DataFrame):
-            # column by column: no pyarrow needed (dates arrive as Python objects)
-            chain = pl.DataFrame(
-                {
-                    str(col): s.to_numpy() if s.dtype.kind in "fiub" else s.tolist()
-                    for col, s in chain.items()
-                }
-            )
-        else:
-            msg = (
-                f"{where}: `chain` must be a polars or pandas DataFrame, got {type(chain).__name__}"
-            )
-            raise TypeError(msg)
-    assert isinstance(chain, pl.DataFrame)
-    missing = [c for c in REQUIRED_COLUMNS if c not in chain.columns]
-    if missing:
-        msg = (
-            f"{where}: `chain` is missing the column(s) {missing}; a chain needs "
-            f"{list(REQUIRED_COLUMNS)} (optional: iv, delta)"
-        )
-        raise ValueError(msg)
-    if chain.height == 0:
+def _normalise(chain: object, where: str) -> pl.DataFrame:
+    """Chain with typed columns ``date, expiry, kind, strike, bid, ask, underlying[, iv, delta],
+    mid``: validated by :func:`fastopt.data.validate_chain` (the one chain schema), one quote
+    date checked, rows without a bid or ask dropped."""
+    from fastopt.data import to_polars, validate_chain  # polars and the loaders on first use
+
+    df = to_polars(chain, name="chain")
+    if df.height == 0:
         msg = f"{where}: `chain` is empty"
         raise ValueError(msg)
-    return chain
-
-
-def _to_date_column(frame: pl.DataFrame, col: str, where: str) -> pl.Series:
-    s = frame[col]
+    # a NaN quote is no quote here, as a null is: such rows are ignored below
+    nan_quotes = [c for c in ("bid", "ask") if c in df.columns and df.schema[c].is_float()]
+    if nan_quotes:
+        df = df.with_columns(pl.col(c).fill_nan(None) for c in nan_quotes)
     try:
-        if s.dtype == pl.String:
-            s = s.str.to_date("%Y-%m-%d")
-        elif s.dtype != pl.Date:
-            s = s.cast(pl.Date)
-    except Exception as exc:
-        msg = f"{where}: chain column `{col}` must hold dates, got dtype {frame[col].dtype}"
-        raise ValueError(msg) from exc
-    if s.null_count():
-        rows = np.flatnonzero(s.is_null().to_numpy())[:5].tolist()
-        msg = f"{where}: chain column `{col}` has nulls (rows {rows})"
-        raise ValueError(msg)
-    return s
-
-
-def _normalise(chain: object, where: str) -> pl.DataFrame:
-    """Chain with typed columns ``date, expiry, strike, kind, bid, ask, underlying[, iv, delta]``;
-    one quote date checked; rows without a bid or ask dropped."""
-    df = _as_frame(chain, where)
-    date = _to_date_column(df, "date", where)
-    days = date.unique().sort()
+        frame, _ = validate_chain(df)
+    except ValueError as exc:
+        msg = f"{where}: {exc}"
+        raise ValueError(msg) from None
+    if frame.schema["date"] != pl.Date:  # intraday quotes: the day they were taken on
+        frame = frame.with_columns(pl.col("date").dt.date())
+    days = frame["date"].unique().sort()
     if days.len() > 1:
         shown = ", ".join(d.isoformat() for d in days.head(5).to_list())
         more = ", ..." if days.len() > 5 else ""
@@ -203,53 +170,11 @@ def _normalise(chain: object, where: str) -> pl.DataFrame:
             "pass the rows of one date, e.g. chain.filter(pl.col('date') == day)"
         )
         raise ValueError(msg)
-    kind = df["kind"].cast(pl.String).str.to_lowercase().replace({"c": "call", "p": "put"})
-    bad = ~kind.is_in(["call", "put"]) | kind.is_null()
-    if bad.any():
-        rows = np.flatnonzero(bad.to_numpy())[:5].tolist()
-        values = sorted({str(v) for v in df["kind"].filter(bad).to_list()})[:5]
-        msg = f"{where}: chain column `kind` must be 'call' or 'put', got {values} (rows {rows})"
-        raise ValueError(msg)
-    cols: dict[str, Any] = {
-        "date": date,
-        "expiry": _to_date_column(df, "expiry", where),
-        "kind": kind,
-    }
-    for col in ("strike", "bid", "ask", "underlying", "iv", "delta"):
-        if col in df.columns:
-            try:
-                cols[col] = df[col].cast(pl.Float64)
-            except Exception as exc:
-                msg = f"{where}: chain column `{col}` must be numeric, got {df[col].dtype}"
-                raise ValueError(msg) from exc
-    out = pl.DataFrame(cols)
-    for col in ("strike", "underlying"):
-        v = out[col].to_numpy()
-        bad_rows = np.flatnonzero(~(np.isfinite(v) & (v > 0.0)))
-        if bad_rows.size:
-            msg = (
-                f"{where}: chain column `{col}` must be finite and > 0, got "
-                f"{v[bad_rows[0]]!r} (rows {bad_rows[:5].tolist()})"
-            )
-            raise ValueError(msg)
-    out = out.filter(
-        pl.col("bid").is_not_null()
-        & pl.col("ask").is_not_null()
-        & pl.col("bid").is_not_nan()
-        & pl.col("ask").is_not_nan()
-    )
+    keep = ["date", "expiry", "kind", "strike", "bid", "ask", "underlying"]
+    keep += [c for c in ("iv", "delta") if c in frame.columns]
+    out = frame.select(keep).filter(pl.col("bid").is_not_null() & pl.col("ask").is_not_null())
     if out.height == 0:
         msg = f"{where}: `chain` has no row with both a bid and an ask"
-        raise ValueError(msg)
-    bid, ask = out["bid"].to_numpy(), out["ask"].to_numpy()
-    bad_q = np.flatnonzero((bid < 0.0) | (ask < bid))
-    if bad_q.size:
-        i = int(bad_q[0])
-        msg = (
-            f"{where}: chain quotes must satisfy 0 <= bid <= ask, got bid={bid[i]!r}, "
-            f"ask={ask[i]!r} at strike {out['strike'][i]:g} {out['kind'][i]} "
-            f"{out['expiry'][i]} ({bad_q.size} bad row(s))"
-        )
         raise ValueError(msg)
     return out.with_columns(((pl.col("bid") + pl.col("ask")) / 2.0).alias("mid"))
 

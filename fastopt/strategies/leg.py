@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from fastopt._validate import as_date
+from fastopt.positions import DEFAULT_MULTIPLIER
 
 if TYPE_CHECKING:
     import numpy as np
@@ -19,7 +20,7 @@ LEG_KINDS: tuple[str, ...] = ("call", "put", "stock")
 KIND_CODE: dict[str, int] = {"call": 0, "put": 1, "stock": 2}
 """Integer code of each leg kind, as the strategy kernels read it."""
 
-DEFAULT_MULTIPLIER = 100.0
+__all__ = ["DEFAULT_MULTIPLIER", "KIND_CODE", "LEG_KINDS", "Leg", "LegArrays", "LegKind"]
 
 
 def _finite(value: object, what: str) -> float:
@@ -171,7 +172,13 @@ class Leg:
 
 
 class LegArrays(NamedTuple):
-    """The legs as the kernels read them (one element per leg, read-only)."""
+    """The legs as the kernels read them (one element per leg, read-only).
+
+    Built by :class:`~fastopt.strategies.strategy.Strategy` from its leg records
+    (:attr:`Strategy.records`, :data:`fastopt.positions.LEG_DTYPE`): ``units`` here
+    are shares (the records' ``units x multiplier``) and ``t`` the records' expiry
+    in years on the strategy's year basis.
+    """
 
     kind: np.ndarray[Any, np.dtype[np.int64]]
     """0 call, 1 put, 2 stock (:data:`fastopt.strategies.leg.KIND_CODE`)."""

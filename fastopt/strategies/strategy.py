@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from fastopt import positions as _positions
 from fastopt._typing import FloatArray
 from fastopt._validate import as_date, readonly
 from fastopt.strategies import analytics as _analytics
@@ -133,38 +134,32 @@ class Strategy:
                 f"got {self.year_basis!r}"
             )
             raise ValueError(msg)
-        n = len(legs)
-        kind = np.empty(n, np.int64)
-        units = np.empty(n)
-        strike = np.zeros(n)
-        premium = np.full(n, np.nan)
-        t = np.zeros(n)
-        vol_arr = np.zeros(n)
-        for i, leg in enumerate(legs):
-            kind[i] = KIND_CODE[leg.kind]
-            units[i] = leg.units
+        for leg in legs:
             if leg.kind == "stock":
-                if leg.premium is not None:
-                    premium[i] = leg.premium
-                vol_arr[i] = 0.0
                 continue
             assert leg.expiry is not None
-            assert leg.strike is not None
             if leg.expiry < asof:
                 msg = f"{leg.label} leg expired on {leg.expiry} before `asof` {asof}"
                 raise ValueError(msg)
-            strike[i] = leg.strike
-            t[i] = year_fraction(asof, leg.expiry, self.year_basis)
-            v = leg.iv if leg.iv is not None else self.vol
-            if v is None and leg.premium is None:
+            if leg.iv is None and self.vol is None and leg.premium is None:
                 msg = (
                     f"{leg.label} leg has no `premium` to fill: give it a premium, an `iv`, "
                     "or the strategy a `vol`"
                 )
                 raise ValueError(msg)
-            vol_arr[i] = np.nan if v is None else v
-            if leg.premium is not None:
-                premium[i] = leg.premium
+        records = _positions.from_legs(legs, vol=self.vol)
+        n = len(legs)
+        kind = records["kind"].astype(np.int64)
+        units = records["units"] * records["multiplier"]  # shares: quantity x multiplier
+        strike = np.ascontiguousarray(records["strike"])
+        t = np.array(
+            [
+                0.0 if leg.expiry is None else year_fraction(asof, leg.expiry, self.year_basis)
+                for leg in legs
+            ]
+        )
+        vol_arr = np.ascontiguousarray(records["vol"])
+        premium = np.ascontiguousarray(records["premium"])
         missing = np.isnan(premium)
         if missing.any():
             from fastopt.kernels.strategy import leg_values_nb
@@ -180,11 +175,14 @@ class Strategy:
                 self.div,
             )
             premium = np.where(missing, fair, premium)
+            records["premium"] = premium
             legs = tuple(
                 leg.with_premium(float(premium[i])) if missing[i] else leg
                 for i, leg in enumerate(legs)
             )
             object.__setattr__(self, "legs", legs)
+        records.flags.writeable = False
+        self.__dict__["_records"] = records
         arrays = LegArrays(*(readonly(a) for a in (kind, units, strike, premium, t, vol_arr)))
         object.__setattr__(self, "_arrays", arrays)
         opt = kind != KIND_CODE["stock"]
@@ -201,8 +199,23 @@ class Strategy:
     # ------------------------------------------------------------------ basics
     @property
     def arrays(self) -> LegArrays:
-        """The legs as read-only arrays, in the kernels' layout."""
+        """The legs as read-only arrays, in the kernels' layout (built from :attr:`records`)."""
         return self._arrays
+
+    @property
+    def records(self) -> np.ndarray[Any, np.dtype[Any]]:
+        """The legs as read-only :data:`fastopt.positions.LEG_DTYPE` records (premiums filled).
+
+        Examples
+        --------
+        >>> from fastopt import Leg, Strategy
+        >>> s = Strategy([Leg("call", 1, 100.0, "2025-03-21", premium=2.0)],
+        ...              spot=100.0, vol=0.2, asof="2025-02-21")
+        >>> s.records[["kind", "units", "strike", "premium", "multiplier"]].tolist()
+        [(0, 1.0, 100.0, 2.0, 100.0)]
+        """
+        records: np.ndarray[Any, np.dtype[Any]] = self.__dict__["_records"]
+        return records
 
     @property
     def cost(self) -> float:

@@ -327,6 +327,48 @@ def test_other_frame_types_are_accepted():
     assert pick_by_delta(as_text, e, "call", 0.3) == expected
 
 
+def test_chains_are_validated_by_the_chain_schema_of_fastopt_data():
+    """One schema: fastopt.data.validate_chain casts and checks; rows come out sorted."""
+    import fastopt.data
+    from fastopt.strategies import chain_select
+
+    assert tuple(fastopt.data.REQUIRED_COLUMNS) == chain_select.REQUIRED_COLUMNS
+    e = EXPIRIES[0]
+    expected = pick_by_delta(CHAIN, e, "call", 0.3)
+    shuffled = CHAIN.sample(fraction=1.0, shuffle=True, seed=3)
+    assert pick_by_delta(shuffled, e, "call", 0.3) == expected
+    assert enrich_chain(shuffled).equals(enrich_chain(CHAIN))
+    # integer strikes, " Call "/"P" kinds and an intraday Datetime date are normalised
+    odd = CHAIN.filter(pl.col("strike") % 5 == 0).with_columns(
+        pl.col("strike").cast(pl.Int64),
+        pl.when(pl.col("kind") == "call")
+        .then(pl.lit(" Call "))
+        .otherwise(pl.lit("P"))
+        .alias("kind"),
+        (pl.col("date").cast(pl.Datetime) + pl.duration(hours=15)).alias("date"),
+    )
+    out = enrich_chain(odd)
+    assert out.schema["date"] == pl.Date
+    assert out.schema["strike"] == pl.Float64
+    assert set(out["kind"].to_list()) == {"call", "put"}
+    assert out.columns[:7] == ["date", "expiry", "kind", "strike", "bid", "ask", "underlying"]
+    with pytest.raises(
+        ValueError, match=r"chain column `strike` has dtype String, expected Float64"
+    ):
+        pick_by_delta(CHAIN.with_columns(pl.col("strike").cast(pl.String)), e, "call", 0.3)
+
+
+def test_nan_quotes_are_no_quotes():
+    e = EXPIRIES[1]
+    k = nearest_delta_strike("call", e, 0.3)
+    is_k = (pl.col("strike") == k) & (pl.col("kind") == "call") & (pl.col("expiry") == e)
+    chain = CHAIN.with_columns(
+        pl.when(is_k).then(float("nan")).otherwise(pl.col("ask")).alias("ask")
+    )
+    assert pick_by_delta(chain, e, "call", 0.3).strike != k
+    assert enrich_chain(chain).height == enrich_chain(CHAIN).height - 1
+
+
 def test_rows_without_quotes_are_ignored():
     e = EXPIRIES[1]
     k = nearest_delta_strike("call", e, 0.3)
@@ -352,23 +394,40 @@ def test_rows_without_quotes_are_ignored():
         ),
         (
             CHAIN.drop("bid", "underlying"),
-            r"pick_by_delta: `chain` is missing the column\(s\) \['bid', 'underlying'\]",
+            r"pick_by_delta: chain is missing required column\(s\) `bid` \(Float64\); "
+            r"`underlying` \(Float64\)",
         ),
         (
             CHAIN.with_columns(pl.lit("straddle").alias("kind")),
-            r"chain column `kind` must be 'call' or 'put', got \['straddle'\]",
+            r"pick_by_delta: invalid option chain: \d+ bad row\(s\)\n- \d+ row\(s\) with kind is "
+            r"not 'call'/'put' \(or 'c'/'p'\); first:\n    row 0: .*kind='straddle'",
         ),
         (
             CHAIN.with_columns((pl.col("ask") - 1.0).alias("ask")),
-            r"chain quotes must satisfy 0 <= bid <= ask",
+            r"(?s)pick_by_delta: invalid option chain: .* row\(s\) with crossed quote "
+            r"\(bid > ask\)",
         ),
-        (CHAIN.with_columns(pl.lit(-1.0).alias("strike")), r"`strike` must be finite and > 0"),
+        (CHAIN.with_columns(pl.lit(-1.0).alias("strike")), r"row\(s\) with strike <= 0; first"),
+        (
+            CHAIN.with_columns(pl.lit(-1.0).alias("underlying")),
+            r"row\(s\) with underlying <= 0; first",
+        ),
+        (
+            pl.concat([CHAIN, CHAIN.head(1)]),
+            r"1 row\(s\) with duplicate \(date, expiry, strike, kind\[, root\]\) key",
+        ),
+        (
+            CHAIN.with_columns(pl.lit(DAY - dt.timedelta(days=1)).alias("expiry")).unique(
+                ["expiry", "strike", "kind"], keep="first"
+            ),
+            r"row\(s\) with expiry before the quote date",
+        ),
         (
             CHAIN.with_columns(pl.lit(None, dtype=pl.Float64).alias("ask")),
             r"no row with both a bid and an ask",
         ),
         (
-            CHAIN.with_columns(pl.lit(DAY).alias("expiry")),
+            CHAIN.filter(pl.col("expiry") == EXPIRIES[0]).with_columns(pl.lit(DAY).alias("expiry")),
             r"no call quote for expiry 2025-01-06 has a delta \(no implied vol\)",
         ),
     ],
@@ -379,7 +438,7 @@ def test_bad_chains(chain, message):
 
 
 def test_not_a_frame():
-    with pytest.raises(TypeError, match=r"`chain` must be a polars or pandas DataFrame, got dict"):
+    with pytest.raises(TypeError, match=r"`chain` must be a polars or pandas DataFrame, got dict "):
         pick_by_delta({"strike": [1.0]}, EXPIRIES[0], "call", 0.3)
 
 

@@ -91,3 +91,14 @@ def test_bad_logs(chain):
     open_trade = res.trades.with_columns(pl.lit(None, dtype=pl.Date).alias("exit_date"))
     with pytest.raises(ValueError, match="without an exit date"):
         replay(open_trade, chain)
+
+
+def test_stock_legs_and_bad_quantities_are_read_by_the_one_leg_parser(chain):
+    """The log's legs are read by fastopt.positions.from_trades (a stock leg in shares)."""
+    res = run_backtest(chain, "covered_call", short_delta=0.3, capital=1e6, min_dte=20, max_dte=45)
+    assert any(leg.endswith(" S") for legs in res.trades["legs"].to_list() for leg in legs)
+    assert replay(res.trades, chain, capital=1e6).equity().equals(res.equity)
+    with pytest.raises(ValueError, match=r"`trades` row 0: `quantity` is 0"):
+        replay(res.trades.with_columns(pl.lit(0, dtype=pl.Int64).alias("quantity")), chain)
+    with pytest.raises(ValueError, match=r"`trades` row 0: 0 legs, expected 1\.\."):
+        replay(res.trades.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("legs")), chain)

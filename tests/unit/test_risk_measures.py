@@ -34,8 +34,9 @@ def _book(n: int = N_OPT, seed: int = 0) -> dict[str, np.ndarray]:
 KW = {"spot": 100.0, "vol": 0.25, "rate": 0.03, "div": 0.01, "n_scenarios": N_SC, "seed": 42}
 
 
-def _reference_pnl(book, *, spot, vol, rate, div, n_scenarios, seed, horizon=1 / 252, mult=1.0):
-    """Same scenarios (same seeded draws), NumPy + ndtr BSM revaluation."""
+def _reference_pnl(book, *, spot, vol, rate, div, n_scenarios, seed, horizon=1 / 252, mult=100.0):
+    """Same scenarios (same seeded draws), NumPy + ndtr BSM revaluation (``mult`` shares per
+    option: 100, the default multiplier)."""
     z = np.random.default_rng(np.random.SeedSequence(seed)).standard_normal(n_scenarios)
     s_h = spot * np.exp((rate - div - 0.5 * vol * vol) * horizon + vol * math.sqrt(horizon) * z)
     w = np.where(np.asarray(book["kind"]) == "call", 1.0, -1.0)
@@ -68,7 +69,8 @@ def test_full_revaluation_matches_numpy_reference():
     assert r.method == "full"
     assert r.n_scenarios == N_SC
     now = fastopt.bs_price(100.0, book["strike"], book["t"], 0.25, 0.03, 0.01, book["kind"])
-    assert r.value == pytest.approx(float(np.sum(book["quantity"] * now)), rel=1e-12, abs=1e-9)
+    value = float(np.sum(book["quantity"] * 100.0 * now))  # 100 shares per option by default
+    assert r.value == pytest.approx(value, rel=1e-12, abs=1e-9)
     assert r.to_polars().shape == (2, 6)
 
 
@@ -77,8 +79,9 @@ def test_deep_itm_call_book_matches_lognormal_quantile():
     spot, vol, h, a = 100.0, 0.3, 10 / 252, 0.99
     book = {"strike": [1.0], "t": [1.0], "kind": ["call"], "quantity": [1.0]}
     r = rm.portfolio_risk(
-        book, spot=spot, vol=vol, horizon=h, confidence=a, n_scenarios=N_SC, seed=1, drift=0.0
-    )
+        book, spot=spot, vol=vol, horizon=h, confidence=a, n_scenarios=N_SC, seed=1, drift=0.0,
+        multiplier=1.0,
+    )  # per share  # fmt: skip
     # the option value moves 1:1 with spot; time decay of K e^{-rt} is nil at rate 0
     want = spot - spot * math.exp(-0.5 * vol * vol * h + vol * math.sqrt(h) * norm.ppf(1 - a))
     lo, hi = r.var_ci
@@ -89,6 +92,24 @@ def test_deep_itm_call_book_matches_lognormal_quantile():
     es_want = spot - spot * math.exp(-0.5 * s * s) * norm.cdf(norm.ppf(1 - a) - s) / (1 - a)
     assert r.es == pytest.approx(es_want, rel=0.05 if DISABLE_JIT else 0.02)
     assert r.es_stderr < (0.05 if DISABLE_JIT else 0.02) * r.es
+
+
+@pytest.mark.parametrize("method", ["full", "delta_gamma"])
+def test_default_multiplier_is_100_times_the_per_share_result_for_a_linear_book(method):
+    """Intended change of the position core: ``multiplier`` defaults to 100 (it was 1).
+    A deep in-the-money call is linear in the spot: every loss is 100 x the per-share one."""
+    book = {"strike": [1.0, 2.0], "t": [1.0, 1.0], "kind": ["call", "call"],
+            "quantity": [3.0, -1.0]}  # fmt: skip
+    kw = {"spot": 100.0, "vol": 0.3, "horizon": 10 / 252, "confidence": [0.95, 0.99],
+          "n_scenarios": 20_000, "seed": 5, "drift": 0.0, "method": method}  # fmt: skip
+    new = rm.portfolio_risk(book, **kw)
+    old = rm.portfolio_risk(book, **kw, multiplier=1.0)  # the former default
+    assert_allclose(new.pnl, 100.0 * old.pnl, rtol=1e-12, atol=1e-9)
+    assert_allclose(new.var, 100.0 * old.var, rtol=1e-12)
+    assert_allclose(new.es, 100.0 * old.es, rtol=1e-12)
+    assert new.value == pytest.approx(100.0 * old.value, rel=1e-12)
+    assert rm.value_at_risk(book, **kw) == pytest.approx(new.var, rel=0)
+    assert rm.expected_shortfall(book, **kw) == pytest.approx(new.es, rel=0)
 
 
 def test_delta_gamma_close_to_full_for_short_horizons():
@@ -154,8 +175,8 @@ def test_frames_multiplier_book_vol_and_expired_options():
     a = rm.portfolio_risk(book, **KW)
     assert_array_equal(rm.portfolio_risk(frame, **KW).pnl, a.pnl)
     assert_array_equal(rm.portfolio_risk(pd.DataFrame(book), **KW).pnl, a.pnl)
-    hundred = rm.portfolio_risk(book, **KW, multiplier=100)
-    assert_allclose(hundred.pnl, 100 * a.pnl, rtol=1e-12, atol=1e-9)
+    per_share = rm.portfolio_risk(book, **KW, multiplier=1)
+    assert_allclose(a.pnl, 100 * per_share.pnl, rtol=1e-12, atol=1e-9)  # default: 100 shares
     # a per-option vol column equal to `vol` changes nothing; a different one does
     same = rm.portfolio_risk({**book, "vol": np.full(4, 0.25)}, **KW)
     assert_array_equal(same.pnl, a.pnl)
@@ -165,7 +186,7 @@ def test_frames_multiplier_book_vol_and_expired_options():
     short = {"strike": 100.0, "t": [0.001], "kind": "call", "quantity": 1.0}  # scalars broadcast
     r = rm.portfolio_risk(short, **{**KW, "horizon": 0.01})
     now = fastopt.bs_price(100.0, 100.0, 0.001, 0.25, 0.03, 0.01)
-    assert_allclose(r.pnl, np.maximum(r.spot_scenarios - 100.0, 0.0) - now, atol=1e-12)
+    assert_allclose(r.pnl, 100.0 * (np.maximum(r.spot_scenarios - 100.0, 0.0) - now), atol=1e-10)
 
 
 BAD = [
