@@ -42,6 +42,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -182,29 +183,41 @@ def from_legs(
     from fastopt.strategies.leg import Leg
 
     und = _underlying(underlying)
-    rec = _empty(len(legs))
-    rec["underlying"] = und
-    for i, leg in enumerate(legs):
+    n = len(legs)
+    kind, units, mult = [0] * n, [0.0] * n, [0.0] * n
+    strike, expiry = [0.0] * n, [NO_EXPIRY] * n
+    premium, vols = [math.nan] * n, [math.nan] * n
+    fallback = math.nan if vol is None else vol
+    for i, leg in enumerate(legs):  # columns first: one structured write per field
         if not isinstance(leg, Leg):
             msg = f"legs[{i}] must be a Leg, got {type(leg).__name__}"
             raise TypeError(msg)
-        r = rec[i]
-        r["units"] = leg.quantity
-        r["multiplier"] = leg.multiplier
+        units[i] = leg.quantity
+        mult[i] = leg.multiplier
         if leg.premium is not None:
-            r["premium"] = leg.premium
+            premium[i] = leg.premium
         if leg.kind == "stock":
-            r["kind"] = _kl.STOCK
-            r["vol"] = 0.0
+            kind[i] = _kl.STOCK
+            vols[i] = 0.0
             continue
         assert leg.strike is not None
         assert leg.expiry is not None
-        r["kind"] = _kl.CALL if leg.kind == "call" else _kl.PUT
-        r["strike"] = leg.strike
-        r["expiry"] = _days(leg.expiry)
-        v = leg.iv if leg.iv is not None else vol
-        if v is not None:
-            r["vol"] = v
+        kind[i] = _kl.CALL if leg.kind == "call" else _kl.PUT
+        strike[i] = leg.strike
+        expiry[i] = _days(leg.expiry)
+        vols[i] = leg.iv if leg.iv is not None else fallback
+    columns = {
+        "kind": kind,
+        "units": units,
+        "strike": strike,
+        "expiry": expiry,
+        "premium": premium,
+        "vol": vols,
+        "multiplier": mult,
+        "underlying": [und] * n,
+    }
+    rows = zip(*(columns[name] for name in LEG_DTYPE.names), strict=True)
+    rec = np.array(list(rows), dtype=LEG_DTYPE)
     return rec
 
 
