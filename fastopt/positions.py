@@ -193,7 +193,7 @@ def from_legs(
             msg = f"legs[{i}] must be a Leg, got {type(leg).__name__}"
             raise TypeError(msg)
         units[i] = leg.quantity
-        mult[i] = leg.multiplier
+        mult[i] = DEFAULT_MULTIPLIER if leg.multiplier is None else leg.multiplier
         if leg.premium is not None:
             premium[i] = leg.premium
         if leg.kind == "stock":
@@ -206,18 +206,11 @@ def from_legs(
         strike[i] = leg.strike
         expiry[i] = _days(leg.expiry)
         vols[i] = leg.iv if leg.iv is not None else fallback
-    columns = {
-        "kind": kind,
-        "units": units,
-        "strike": strike,
-        "expiry": expiry,
-        "premium": premium,
-        "vol": vols,
-        "multiplier": mult,
-        "underlying": [und] * n,
-    }
-    rows = zip(*(columns[name] for name in LEG_DTYPE.names), strict=True)
-    rec = np.array(list(rows), dtype=LEG_DTYPE)
+    rec = np.zeros(n, dtype=LEG_DTYPE)
+    rec["kind"], rec["units"], rec["multiplier"] = kind, units, mult
+    rec["strike"], rec["expiry"] = strike, expiry
+    rec["premium"], rec["vol"] = premium, vols
+    rec["underlying"] = und
     return rec
 
 
