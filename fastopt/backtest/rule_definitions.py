@@ -83,7 +83,11 @@ class Real:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             msg = f"`{name}` must be a real number, got {value!r}"
             raise TypeError(msg)
-        x = scalar_float(value, name)
+        x = math.nan
+        if isinstance(value, float) or (isinstance(value, int) and abs(value) < 2**63):
+            x = float(value)  # the common case, without an array round trip
+        if not math.isfinite(x):  # NumPy scalars, and the error for inf / nan
+            x = scalar_float(value, name)
         if not self.low <= x <= self.high:
             msg = f"`{name}` must be in [{self.low}, {self.high}], got {value!r}"
             raise ValueError(msg)

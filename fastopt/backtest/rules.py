@@ -225,6 +225,15 @@ class Rules:
         )
 
 
+def _record(dtype: np.dtype[Any], **fields: Any) -> np.ndarray[Any, np.dtype[np.void]]:
+    """A ``(1,)`` array of one ``dtype`` record; every field must be given (one write)."""
+    assert dtype.names is not None
+    if set(fields) != set(dtype.names):  # a kernel field without a rule, or a typo
+        msg = f"record fields {sorted(fields)} do not match {sorted(dtype.names)}"
+        raise AssertionError(msg)
+    return np.array([tuple(fields[name] for name in dtype.names)], dtype=dtype)
+
+
 def check_rule_names(names: Sequence[str] | Mapping[str, Any], where: str) -> None:
     """Raise ``ValueError`` naming ``where`` if a name is not a rule."""
     for key in names:
@@ -334,40 +343,57 @@ def compile_rules(**rules: Any) -> Rules:
     if side is None:
         side = "any" if custom is not None else "debit" if name in DEBIT_STRUCTURES else "credit"
     target_dte = v["target_dte"]
-    entry = np.zeros(1, dtype=_rr.ENTRY)
-    entry["min_dte"], entry["max_dte"] = lo_dte, hi_dte
-    entry["target_dte"] = 0.5 * (lo_dte + hi_dte) if math.isnan(target_dte) else target_dte
-    entry["max_positions"] = v["max_positions"]
-    entry["delta_tolerance"] = v["delta_tolerance"]
-    entry["weekdays"] = v["weekdays"]
-    for key in ("iv_rank_min", "iv_rank_max", "iv_percentile_min", "iv_percentile_max"):
-        entry[key] = v[key]
-    entry["timeframe"] = TIMEFRAMES.index(v["entry_timeframe"])
-    entry["side"] = {"credit": _rr.SIDE_CREDIT, "debit": _rr.SIDE_DEBIT, "any": _rr.SIDE_ANY}[side]
-    entry["calendar_gap"] = v["calendar_gap"]
-    exits = np.zeros(1, dtype=_rr.EXITS)
-    for key in ("stop_loss", "profit_target", "delta_exit", "gamma_exit", "vega_exit",
-                "roll_dte", "roll_delta", "exit_dte"):  # fmt: skip
-        exits[key] = v[key]
-    exits["max_hold"] = v["max_hold_days"]
-    exits["early_extrinsic"] = v["early_assignment_extrinsic"]
-    exits["timeframe"] = TIMEFRAMES.index(v["manage_timeframe"])
-    exits["physical"] = v["settlement"] == "physical"
-    sizing = np.zeros(1, dtype=_rr.SIZING)
-    sizing["capital"] = v["capital"]
-    sizing["quantity"] = v["quantity"]
-    sizing["multiplier"] = v["multiplier"]
-    sizing["max_margin"] = v["max_margin_usage"]
-    sizing["size_fraction"] = v["capital_per_trade"]
-    sizing["participation"] = v["max_volume_participation"]
-    sizing["naked_pct"] = NAKED_PCT[v["underlying_type"]]
-    sizing["naked_min_pct"] = NAKED_MIN_PCT
-    sizing["stock_initial"] = STOCK_INITIAL
-    costs = np.zeros(1, dtype=_rr.COSTS)
-    costs["fill_mid"] = v["fill"] == "mid"
-    costs["exit_mid"] = v["exit_fill"] == "mid"
-    costs["slippage"] = v["slippage"]
-    costs["slippage_abs"] = v["slippage_ticks"] * v["tick_size"]
-    for key in ("commission_per_contract", "commission_per_order", "fee_per_contract"):
-        costs[key] = v[key]
+    entry = _record(
+        _rr.ENTRY,
+        min_dte=lo_dte,
+        max_dte=hi_dte,
+        target_dte=0.5 * (lo_dte + hi_dte) if math.isnan(target_dte) else target_dte,
+        max_positions=v["max_positions"],
+        delta_tolerance=v["delta_tolerance"],
+        weekdays=v["weekdays"],
+        iv_rank_min=v["iv_rank_min"],
+        iv_rank_max=v["iv_rank_max"],
+        iv_percentile_min=v["iv_percentile_min"],
+        iv_percentile_max=v["iv_percentile_max"],
+        timeframe=TIMEFRAMES.index(v["entry_timeframe"]),
+        side={"credit": _rr.SIDE_CREDIT, "debit": _rr.SIDE_DEBIT, "any": _rr.SIDE_ANY}[side],
+        calendar_gap=v["calendar_gap"],
+    )
+    exits = _record(
+        _rr.EXITS,
+        stop_loss=v["stop_loss"],
+        profit_target=v["profit_target"],
+        delta_exit=v["delta_exit"],
+        gamma_exit=v["gamma_exit"],
+        vega_exit=v["vega_exit"],
+        roll_dte=v["roll_dte"],
+        roll_delta=v["roll_delta"],
+        exit_dte=v["exit_dte"],
+        max_hold=v["max_hold_days"],
+        early_extrinsic=v["early_assignment_extrinsic"],
+        timeframe=TIMEFRAMES.index(v["manage_timeframe"]),
+        physical=v["settlement"] == "physical",
+    )
+    sizing = _record(
+        _rr.SIZING,
+        capital=v["capital"],
+        quantity=v["quantity"],
+        multiplier=v["multiplier"],
+        max_margin=v["max_margin_usage"],
+        size_fraction=v["capital_per_trade"],
+        participation=v["max_volume_participation"],
+        naked_pct=NAKED_PCT[v["underlying_type"]],
+        naked_min_pct=NAKED_MIN_PCT,
+        stock_initial=STOCK_INITIAL,
+    )
+    costs = _record(
+        _rr.COSTS,
+        fill_mid=v["fill"] == "mid",
+        exit_mid=v["exit_fill"] == "mid",
+        slippage=v["slippage"],
+        slippage_abs=v["slippage_ticks"] * v["tick_size"],
+        commission_per_contract=v["commission_per_contract"],
+        commission_per_order=v["commission_per_order"],
+        fee_per_contract=v["fee_per_contract"],
+    )
     return Rules(name, legs, leg_i, leg_f, entry, exits, sizing, costs)
