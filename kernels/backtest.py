@@ -73,10 +73,13 @@ from __future__ import annotations
 
 import math
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import prange
 
 from fastopt.kernels._jit import jit, jit_inline, jit_parallel
+from fastopt.kernels.book import MAX_LEGS, new_book
 from fastopt.kernels.enums import ExpirySlot, LegKind, Select
 from fastopt.kernels.exits import (
     R_EARLY_ASSIGNMENT,
@@ -101,7 +104,6 @@ from fastopt.kernels.select import (
     select_leg,
 )
 
-MAX_LEGS = 4
 LEG_COLS = 5  # (units, kind, mode, ref, slot): slot 0 = the traded expiry, 1 = a later one
 
 
@@ -220,6 +222,330 @@ def _period_ends(period, d, tf):  # type: ignore[no-untyped-def]
     return d == period.shape[0] - 1 or period[d + 1, tf] != period[d, tf]
 
 
+class Quotes(NamedTuple):
+    """The flat chain's per-row columns (see the module docstring)."""
+
+    expiry: np.ndarray
+    strike: np.ndarray
+    kind: np.ndarray
+    bid: np.ndarray
+    ask: np.ndarray
+    delta: np.ndarray
+    iv: np.ndarray
+    volume: np.ndarray
+
+
+@jit_inline
+def _mark(book, p, q, leg_i, lo, hi, today, spot, costs, exits, div_next, greeks_on, found):  # type: ignore[no-untyped-def]
+    """Mark position ``p`` on the bar (chain rows ``lo:hi``): find each leg, and when every
+    leg is quoted store its mid and natural debit to close, net delta, largest short
+    delta and whether a short leg is assigned early. Returns ``(quoted, breach)``
+    (``breach``: the Greek-breach rule fires)."""
+    n_legs = leg_i.shape[0]
+    quoted = True
+    mid_debit = 0.0
+    nat_debit = 0.0
+    net_delta = 0.0
+    short_delta = 0.0
+    assign = False
+    for j in range(n_legs):
+        r0 = book[p].rows[j]
+        r = _find(lo, hi, q.expiry, q.strike, q.kind, q.expiry[r0], q.strike[r0], q.kind[r0])
+        if r < 0 or not (math.isfinite(q.bid[r]) and math.isfinite(q.ask[r])):
+            quoted = False
+            break
+        found[j] = r
+        sign = leg_i[j, 0]
+        mid_debit -= sign * 0.5 * (q.bid[r] + q.ask[r])
+        nat_debit -= sign * _close_price(sign, q.bid[r], q.ask[r], costs.exit_mid,
+                                         costs.slippage, costs.slippage_abs)  # fmt: skip
+        net_delta += sign * q.delta[r]
+        if sign < 0:
+            short_delta = max(short_delta, abs(q.delta[r]))
+            mid = 0.5 * (q.bid[r] + q.ask[r])
+            if assigned_early(q.kind[r], q.strike[r], spot, mid, exits.early_extrinsic,
+                              div_next):  # fmt: skip
+                assign = True
+    breach = False
+    if quoted and greeks_on:  # position gamma and vega at each leg's own IV
+        known, pos_gamma, pos_vega = _mark_gamma_vega(
+            n_legs, leg_i, found, q.kind, q.strike, q.expiry, q.iv, today, spot
+        )
+        breach = known and greek_breach(exits, pos_gamma, pos_vega, book[p].scale)
+    if quoted:
+        book[p].mid = mid_debit
+        book[p].nat = nat_debit
+        book[p].delta = net_delta
+        book[p].short_delta = short_delta
+        book[p].assign = assign
+        for j in range(n_legs):
+            book[p].last[j] = found[j]
+    return quoted, breach
+
+
+@jit
+def _settle(book, p, reason, q, leg_i, spot, comm, per_contract, units, costs, exits,  # type: ignore[no-untyped-def]
+            div_next, last, exit_px):  # fmt: skip
+    """Exit prices (``exit_px``, per leg) and the debit per share of closing position
+    ``p`` for ``reason``; ``comm`` is the commission of a normal close,
+    ``per_contract`` the commission and fees per contract and ``units`` the position's
+    units of the structure (contracts per leg unit). Returns
+    ``(debit, comm, pending)``: ``pending`` when expiring legs settle into stock that
+    is sold on the next bar."""
+    n_legs = leg_i.shape[0]
+    debit = 0.0
+    if reason == R_PHYSICAL:  # assigned stock from yesterday's expiry, sold today
+        comm = 0.0
+        for j in range(n_legs):
+            exit_px[j] = 0.0
+            if book[p].itm[j]:
+                r0 = book[p].rows[j]
+                exit_px[j] = exercised_value(q.kind[r0], q.strike[r0], spot)
+                debit -= leg_i[j, 0] * exit_px[j]
+    elif reason == R_EXPIRY:
+        comm = 0.0
+        any_itm = False
+        for j in range(n_legs):
+            r0 = book[p].rows[j]
+            if q.kind[r0] == LegKind.STOCK:  # the stock leg is sold at the underlying
+                exit_px[j] = spot
+                debit -= leg_i[j, 0] * spot
+                book[p].itm[j] = False
+                continue
+            if leg_i[j, 4] == ExpirySlot.FAR:  # a far leg of a calendar: closed
+                r = book[p].last[j]
+                exit_px[j] = q.ask[r] if leg_i[j, 0] < 0 else q.bid[r]
+                debit -= leg_i[j, 0] * exit_px[j]
+                comm += per_contract * abs(leg_i[j, 0]) * units
+                book[p].itm[j] = False
+                continue
+            value = intrinsic(q.kind[r0], q.strike[r0], spot)
+            book[p].itm[j] = value > 0.0
+            any_itm = any_itm or value > 0.0
+            debit -= leg_i[j, 0] * value
+            exit_px[j] = value
+        if comm > 0.0:
+            comm += costs.commission_per_order
+        if exits.physical and any_itm and not last:
+            return debit, comm, True
+    elif reason == R_EARLY_ASSIGNMENT:
+        # the assigned shorts settle at intrinsic (stock at the strike, closed at the
+        # underlying); every other leg closes at its natural price
+        for j in range(n_legs):
+            r = book[p].last[j]
+            sign = leg_i[j, 0]
+            mid = 0.5 * (q.bid[r] + q.ask[r])
+            if sign < 0 and assigned_early(q.kind[r], q.strike[r], spot, mid,
+                                           exits.early_extrinsic, div_next):  # fmt: skip
+                exit_px[j] = intrinsic(q.kind[r], q.strike[r], spot)
+            else:
+                exit_px[j] = _close_price(sign, q.bid[r], q.ask[r], costs.exit_mid,
+                                          costs.slippage, costs.slippage_abs)  # fmt: skip
+            debit -= sign * exit_px[j]
+    else:
+        debit = book[p].nat
+        for j in range(n_legs):
+            r = book[p].last[j]
+            exit_px[j] = _close_price(leg_i[j, 0], q.bid[r], q.ask[r], costs.exit_mid,
+                                      costs.slippage, costs.slippage_abs)  # fmt: skip
+    return debit, comm, False
+
+
+@jit
+def _record_exit(book, p, d, reason, credit, debit, comm, spot, n_legs, exit_px, trade_i,  # type: ignore[no-untyped-def]
+                 trade_f):  # fmt: skip
+    """Close position ``p`` on bar ``d``: write its trade's exit record, free the slot;
+    returns the realised P&L (money, net of all commissions)."""
+    book[p].pending = False
+    t = book[p].trade
+    pnl = (credit - debit) * book[p].scale - trade_f[t, TF_ENTRY_COMM] - comm
+    trade_i[t, TI_EXIT] = d
+    trade_i[t, TI_REASON] = reason
+    for j in range(MAX_LEGS):
+        trade_i[t, TI_XROW0 + j] = book[p].last[j]
+    trade_f[t, TF_DEBIT] = debit
+    trade_f[t, TF_DIVIDENDS] = book[p].div
+    for j in range(MAX_LEGS):
+        trade_f[t, TF_XPRICE0 + j] = exit_px[j] if j < n_legs else np.nan
+    trade_f[t, TF_EXIT_COMM] = comm
+    trade_f[t, TF_PNL] = pnl
+    trade_f[t, TF_UND_EXIT] = spot
+    book[p].active = False
+    return pnl
+
+
+@jit_inline
+def _account(book, capital, realised, trade_f):  # type: ignore[no-untyped-def]
+    """Account value marked at mid, buying power in use and open positions:
+    ``(value, in_use, count)``."""
+    value = capital + realised
+    in_use = 0.0
+    count = 0
+    for p in range(book.shape[0]):
+        if book[p].active:
+            count += 1
+            value += (book[p].credit + book[p].div - book[p].mid) * book[p].scale - trade_f[
+                book[p].trade, TF_ENTRY_COMM
+            ]
+            in_use += book[p].bpr
+    return value, in_use, count
+
+
+@jit_inline
+def _entry_day(d, period, weekday, day_f, entry):  # type: ignore[no-untyped-def]
+    """True when the entry rules allow an entry on bar ``d``: the last bar of an entry
+    period, an allowed weekday, the IV rank and percentile inside their bands."""
+    allowed = _period_ends(period, d, entry.timeframe) and entry.weekdays[weekday[d]] != 0.0
+    ivr_lo, ivr_hi = entry.iv_rank_min, entry.iv_rank_max
+    if allowed and not (math.isnan(ivr_lo) and math.isnan(ivr_hi)):
+        x = day_f[d, DF_IVR]
+        allowed = not math.isnan(x) and not x < ivr_lo and not x > ivr_hi
+    ivp_lo, ivp_hi = entry.iv_percentile_min, entry.iv_percentile_max
+    if allowed and not (math.isnan(ivp_lo) and math.isnan(ivp_hi)):
+        x = day_f[d, DF_IVP]
+        allowed = not math.isnan(x) and not x < ivp_lo and not x > ivp_hi
+    return allowed
+
+
+@jit_inline
+def _pick_legs(q, lo, hi, today, spot, entry, leg_i, leg_f, has_far, new):  # type: ignore[no-untyped-def]
+    """Select the expiry and each leg of a new position from the bar's rows ``lo:hi``
+    (:mod:`fastopt.kernels.select`) into ``new``; returns ``(ok, expiry)``."""
+    best_e = select_expiry(lo, hi, q.expiry, today, entry.min_dte, entry.max_dte,
+                           entry.target_dte)  # fmt: skip
+    ok = best_e >= 0
+    elo = lo
+    ehi = lo
+    if ok:
+        elo, ehi = expiry_rows(lo, hi, q.expiry, best_e)
+    flo = ehi
+    fhi = ehi
+    if ok and has_far:  # the far expiry: nearest best_e + gap, strictly later
+        best_f = select_far_expiry(ehi, hi, q.expiry, best_e, entry.calendar_gap)
+        ok = best_f >= 0
+        if ok:
+            flo, fhi = expiry_rows(ehi, hi, q.expiry, best_f)
+    for j in range(leg_i.shape[0]):
+        if not ok:
+            break
+        near = leg_i[j, 4] == ExpirySlot.NEAR
+        mode = leg_i[j, 2]
+        ref_strike = q.strike[new[leg_i[j, 3]]] if leg_i[j, 3] >= 0 else 0.0
+        stock = mode == Select.STOCK  # the bar's synthetic stock row ends the day
+        best_r, best_err = select_leg(
+            mode, leg_i[j, 1], leg_f[j], ref_strike, spot,
+            lo if stock else (elo if near else flo), hi if stock else (ehi if near else fhi),
+            q.kind, q.strike, q.bid, q.ask, q.delta,
+        )  # fmt: skip
+        if best_r < 0 or (mode == Select.DELTA and best_err > entry.delta_tolerance):
+            ok = False
+        new[j] = best_r
+    return ok, best_e
+
+
+@jit
+def _fill(q, new, leg_i, costs, prices):  # type: ignore[no-untyped-def]
+    """Entry fill prices of the legs at rows ``new`` into ``prices``; returns ``(credit,
+    mid_debit, nat_debit, net_delta, min_volume)`` per share of one unit."""
+    credit = 0.0
+    mid_debit = 0.0
+    nat_debit = 0.0
+    net_delta = 0.0
+    min_volume = np.inf
+    slip = costs.slippage
+    slip_abs = costs.slippage_abs
+    for j in range(leg_i.shape[0]):
+        r = new[j]
+        sign = leg_i[j, 0]
+        spread = q.ask[r] - q.bid[r]
+        mid = 0.5 * (q.bid[r] + q.ask[r])
+        if sign < 0:
+            base = mid if costs.fill_mid else q.bid[r]
+            prices[j] = base - (slip * spread + slip_abs)
+            credit -= sign * prices[j]
+            nat_debit -= sign * q.ask[r]
+        else:
+            base = mid if costs.fill_mid else q.ask[r]
+            prices[j] = base + (slip * spread + slip_abs)
+            credit -= sign * prices[j]
+            nat_debit -= sign * q.bid[r]
+        mid_debit -= sign * mid
+        net_delta += sign * q.delta[r]
+        if math.isfinite(q.volume[r]):
+            min_volume = min(min_volume, q.volume[r])
+    return credit, mid_debit, nat_debit, net_delta, min_volume
+
+
+@jit
+def _size(sizing, bpr_unit, value, in_use, min_volume):  # type: ignore[no-untyped-def]
+    """Contracts of a new position: the fixed quantity or margin sizing, capped by the
+    volume participation and the margin room (0: no entry)."""
+    size_frac = sizing.size_fraction
+    qty = sizing.quantity
+    if not math.isnan(size_frac):
+        qty = math.floor(size_frac * value / bpr_unit) if bpr_unit > 0.0 else sizing.quantity
+    if not math.isnan(sizing.participation) and math.isfinite(min_volume):
+        qty = min(qty, math.floor(sizing.participation * min_volume))
+    if not math.isnan(sizing.max_margin) and bpr_unit > 0.0:
+        room = sizing.max_margin * value - in_use
+        if not math.isnan(size_frac):
+            qty = min(qty, math.floor(room / bpr_unit))
+        elif qty * bpr_unit > room:
+            qty = 0.0
+    return qty
+
+
+@jit_inline
+def _side_ok(credit, side):  # type: ignore[no-untyped-def]
+    """True when the net entry price is on the side the rules need."""
+    if side == SIDE_CREDIT:
+        return credit > 0.0
+    if side == SIDE_DEBIT:
+        return credit < 0.0
+    return credit != 0.0
+
+
+@jit
+def _record_entry(book, p, t, d, expiry, new, n_legs, credit, mid_debit, nat_debit,  # type: ignore[no-untyped-def]
+                  net_delta, qty, mult, bpr_unit, entry_comm, spot, prices, rolled_from,
+                  trade_i, trade_f):  # fmt: skip
+    """Open position ``p`` as trade ``t`` on bar ``d`` and write its entry record."""
+    book[p].active = True
+    book[p].trade = t
+    book[p].entry = d
+    book[p].expiry = expiry
+    book[p].credit = credit
+    book[p].div = 0.0
+    book[p].mid = mid_debit
+    book[p].nat = nat_debit
+    book[p].delta = net_delta
+    book[p].scale = qty * mult
+    book[p].bpr = qty * bpr_unit
+    book[p].pending = False
+    book[p].assign = False
+    for j in range(MAX_LEGS):
+        book[p].rows[j] = new[j] if j < n_legs else -1
+        book[p].last[j] = book[p].rows[j]
+        trade_i[t, TI_ROW0 + j] = book[p].rows[j]
+        trade_i[t, TI_XROW0 + j] = -1
+    trade_i[t, TI_ENTRY] = d
+    trade_i[t, TI_EXIT] = -1
+    trade_i[t, TI_REASON] = 0
+    trade_i[t, TI_ROLLED_FROM] = rolled_from
+    trade_f[t, TF_CREDIT] = credit
+    trade_f[t, TF_DEBIT] = np.nan
+    trade_f[t, TF_ENTRY_COMM] = entry_comm
+    trade_f[t, TF_EXIT_COMM] = np.nan
+    trade_f[t, TF_PNL] = np.nan
+    trade_f[t, TF_UND] = spot
+    trade_f[t, TF_UND_EXIT] = np.nan
+    trade_f[t, TF_QTY] = qty
+    trade_f[t, TF_BPR] = qty * bpr_unit
+    for j in range(MAX_LEGS):
+        trade_f[t, TF_EPRICE0 + j] = prices[j] if j < n_legs else np.nan
+        trade_f[t, TF_XPRICE0 + j] = np.nan
+
+
 @jit
 def run_nb(  # type: ignore[no-untyped-def]
     offsets,
@@ -247,39 +573,24 @@ def run_nb(  # type: ignore[no-untyped-def]
     trade_i,
     trade_f,
 ):
-    """Run the backtest (see the module docstring); returns the number of trades."""
+    """Run the backtest (see the module docstring); returns the number of trades.
+
+    Each bar is a sequence of calls: every open position is marked (:func:`_mark`),
+    its exit rule evaluated (:func:`fastopt.kernels.exits.exit_reason`) and, if it
+    closes, settled (:func:`_settle`) and recorded (:func:`_record_exit`); then one
+    entry may be tried: the entry rules (:func:`_entry_day`), leg selection
+    (:func:`_pick_legs`), fills (:func:`_fill`), margin
+    (:func:`fastopt.kernels.margin.strategy_requirement_ws`), size (:func:`_size`)
+    and the record (:func:`_record_entry`); last the account is marked
+    (:func:`_account`).
+    """
     n_days = day_num.shape[0]
     n_legs = leg_i.shape[0]
+    q = Quotes(expiry, strike, kind, bid, ask, delta, iv, volume)
     capital = sizing.capital
-    fixed_qty = sizing.quantity
     mult = sizing.multiplier
-    min_dte = entry.min_dte
-    max_dte = entry.max_dte
-    target_dte = entry.target_dte
-    max_pos = entry.max_positions
-    fill_mid = costs.fill_mid
-    slip = costs.slippage
-    slip_abs = costs.slippage_abs
     per_contract = costs.commission_per_contract + costs.fee_per_contract
     c_order = costs.commission_per_order
-    tol = entry.delta_tolerance
-    ivr_lo = entry.iv_rank_min
-    ivr_hi = entry.iv_rank_max
-    ivp_lo = entry.iv_percentile_min
-    ivp_hi = entry.iv_percentile_max
-    max_margin = sizing.max_margin
-    size_frac = sizing.size_fraction
-    participation = sizing.participation
-    naked_pct = sizing.naked_pct
-    naked_min = sizing.naked_min_pct
-    entry_tf = entry.timeframe
-    manage_tf = exit_rules.timeframe
-    early = exit_rules.early_extrinsic
-    physical = exit_rules.physical
-    entry_side = entry.side  # SIDE_CREDIT, SIDE_DEBIT or SIDE_ANY
-    calendar_gap = entry.calendar_gap
-    stock_initial = sizing.stock_initial
-    exit_mid = costs.exit_mid
     stock_units = 0.0
     for j in range(n_legs):
         if leg_i[j, 1] == 2:
@@ -305,23 +616,8 @@ def run_nb(  # type: ignore[no-untyped-def]
     for j in range(n_legs):
         n_contracts += abs(leg_i[j, 0])
 
-    active = np.zeros(max_pos, dtype=np.bool_)
-    p_rows = np.full((max_pos, MAX_LEGS), -1, dtype=np.int64)
-    p_last = np.full((max_pos, MAX_LEGS), -1, dtype=np.int64)
-    p_trade = np.zeros(max_pos, dtype=np.int64)
-    p_entry = np.zeros(max_pos, dtype=np.int64)
-    p_exp = np.zeros(max_pos, dtype=np.int64)
-    p_credit = np.zeros(max_pos)
-    p_mid = np.zeros(max_pos)
-    p_nat = np.zeros(max_pos)
-    p_delta = np.zeros(max_pos)
-    p_scale = np.zeros(max_pos)
-    p_bpr = np.zeros(max_pos)
-    p_div = np.zeros(max_pos)
-    p_short_delta = np.zeros(max_pos)
-    p_assign = np.zeros(max_pos, dtype=np.bool_)
-    p_pending = np.zeros(max_pos, dtype=np.bool_)
-    p_itm = np.zeros((max_pos, MAX_LEGS), dtype=np.bool_)
+    max_pos = entry.max_positions
+    book = new_book(max_pos)
     new = np.full(MAX_LEGS, -1, dtype=np.int64)
     found = np.full(MAX_LEGS, -1, dtype=np.int64)  # each leg's row on the bar being marked
     prices = np.zeros(MAX_LEGS)
@@ -339,7 +635,7 @@ def run_nb(  # type: ignore[no-untyped-def]
         today = day_num[d]
         spot = und[d]
         last = d == n_days - 1
-        manage = _period_ends(period, d, manage_tf)
+        manage = _period_ends(period, d, exit_rules.timeframe)
         day_end = _period_ends(period, d, TF_DAY)
         div_next = 0.0 if last else day_f[d + 1, DF_DIVIDEND]
         force_entry = False
@@ -347,318 +643,82 @@ def run_nb(  # type: ignore[no-untyped-def]
         # ---------------------------------------------------------- mark and exit
         div_today = day_f[d, DF_DIVIDEND]
         for p in range(max_pos):
-            if not active[p]:
+            if not book[p].active:
                 continue
-            if div_today > 0.0 and has_stock and d > p_entry[p]:  # the stock goes ex today
-                p_div[p] += stock_units * div_today
-            quoted = True
-            mid_debit = 0.0
-            nat_debit = 0.0
-            net_delta = 0.0
-            short_delta = 0.0
-            assign = False
-            for j in range(n_legs):
-                r0 = p_rows[p, j]
-                r = _find(lo, hi, expiry, strike, kind, expiry[r0], strike[r0], kind[r0])
-                if r < 0 or not (math.isfinite(bid[r]) and math.isfinite(ask[r])):
-                    quoted = False
-                    break
-                found[j] = r
-                sign = leg_i[j, 0]
-                mid_debit -= sign * 0.5 * (bid[r] + ask[r])
-                nat_debit -= sign * _close_price(sign, bid[r], ask[r], exit_mid, slip, slip_abs)
-                net_delta += sign * delta[r]
-                if sign < 0:
-                    short_delta = max(short_delta, abs(delta[r]))
-                    mid = 0.5 * (bid[r] + ask[r])
-                    if assigned_early(kind[r], strike[r], spot, mid, early, div_next):
-                        assign = True
-            breach = False
-            if quoted and greeks_on:  # position gamma and vega at each leg's own IV
-                known, pos_gamma, pos_vega = _mark_gamma_vega(
-                    n_legs, leg_i, found, kind, strike, expiry, iv, today, spot
-                )
-                breach = known and greek_breach(exits, pos_gamma, pos_vega, p_scale[p])
-            if quoted:
-                p_mid[p] = mid_debit
-                p_nat[p] = nat_debit
-                p_delta[p] = net_delta
-                p_short_delta[p] = short_delta
-                p_assign[p] = assign
-                for j in range(n_legs):
-                    p_last[p, j] = found[j]
-            if d == p_entry[p]:
+            if div_today > 0.0 and has_stock and d > book[p].entry:  # the stock goes ex today
+                book[p].div += stock_units * div_today
+            quoted, breach = _mark(book, p, q, leg_i, lo, hi, today, spot, costs, exits,
+                                   div_next, greeks_on, found)  # fmt: skip
+            if d == book[p].entry:
                 continue
-            credit = p_credit[p] + p_div[p]  # dividends on a stock leg count as received
-            debit = 0.0
-            scale = p_scale[p]
-            comm = per_contract * n_contracts * (scale / mult) + c_order
-            expired = today > p_exp[p] or (today == p_exp[p] and day_end)
+            credit = book[p].credit + book[p].div  # dividends on a stock leg count as received
+            scale = book[p].scale
+            expired = today > book[p].expiry or (today == book[p].expiry and day_end)
             reason = exit_reason(
                 exits,
-                p_pending[p],
+                book[p].pending,
                 expired,
                 quoted,
-                p_assign[p],
+                book[p].assign,
                 manage,
                 last,
                 credit,
-                p_nat[p],
-                p_delta[p],
+                book[p].nat,
+                book[p].delta,
                 breach,
-                p_exp[p] - today,
-                p_short_delta[p],
-                today - day_num[p_entry[p]],
+                book[p].expiry - today,
+                book[p].short_delta,
+                today - day_num[book[p].entry],
             )
-            if reason == R_PHYSICAL:  # assigned stock from yesterday's expiry, sold today
-                comm = 0.0
-                for j in range(n_legs):
-                    exit_px[j] = 0.0
-                    if p_itm[p, j]:
-                        r0 = p_rows[p, j]
-                        exit_px[j] = exercised_value(kind[r0], strike[r0], spot)
-                        debit -= leg_i[j, 0] * exit_px[j]
-            elif reason == R_EXPIRY:
-                comm = 0.0
-                any_itm = False
-                for j in range(n_legs):
-                    r0 = p_rows[p, j]
-                    if kind[r0] == LegKind.STOCK:  # the stock leg is sold at the underlying
-                        exit_px[j] = spot
-                        debit -= leg_i[j, 0] * spot
-                        p_itm[p, j] = False
-                        continue
-                    if leg_i[j, 4] == ExpirySlot.FAR:  # a far leg of a calendar: closed
-                        r = p_last[p, j]
-                        exit_px[j] = ask[r] if leg_i[j, 0] < 0 else bid[r]
-                        debit -= leg_i[j, 0] * exit_px[j]
-                        comm += per_contract * abs(leg_i[j, 0]) * (scale / mult)
-                        p_itm[p, j] = False
-                        continue
-                    value = intrinsic(kind[r0], strike[r0], spot)
-                    p_itm[p, j] = value > 0.0
-                    any_itm = any_itm or value > 0.0
-                    debit -= leg_i[j, 0] * value
-                    exit_px[j] = value
-                if comm > 0.0:
-                    comm += c_order
-                if physical and any_itm and not last:
-                    p_pending[p] = True  # settle into stock; sell it on the next bar
-                    continue
             if reason == 0:
                 continue
-            if reason == R_EARLY_ASSIGNMENT:
-                # the assigned shorts settle at intrinsic (stock at the strike, closed at the
-                # underlying); every other leg closes at its natural price
-                for j in range(n_legs):
-                    r = p_last[p, j]
-                    sign = leg_i[j, 0]
-                    mid = 0.5 * (bid[r] + ask[r])
-                    if sign < 0 and assigned_early(kind[r], strike[r], spot, mid, early, div_next):
-                        exit_px[j] = intrinsic(kind[r], strike[r], spot)
-                    else:
-                        exit_px[j] = _close_price(sign, bid[r], ask[r], exit_mid, slip, slip_abs)
-                    debit -= sign * exit_px[j]
-            elif reason != R_EXPIRY and reason != R_PHYSICAL:
-                debit = p_nat[p]
-                for j in range(n_legs):
-                    r = p_last[p, j]
-                    exit_px[j] = _close_price(leg_i[j, 0], bid[r], ask[r], exit_mid, slip, slip_abs)
+            comm = per_contract * n_contracts * (scale / mult) + c_order
+            debit, comm, pending = _settle(
+                book, p, reason, q, leg_i, spot, comm, per_contract, scale / mult, costs,
+                exit_rules, div_next, last, exit_px,
+            )  # fmt: skip
+            if pending:
+                book[p].pending = True  # settle into stock; sell it on the next bar
+                continue
             if reason == R_ROLL and not last:
                 force_entry = True
-                rolled_from = p_trade[p]
-            p_pending[p] = False
-            t = p_trade[p]
-            pnl = (credit - debit) * scale - trade_f[t, TF_ENTRY_COMM] - comm
-            trade_i[t, TI_EXIT] = d
-            trade_i[t, TI_REASON] = reason
-            for j in range(MAX_LEGS):
-                trade_i[t, TI_XROW0 + j] = p_last[p, j]
-            trade_f[t, TF_DEBIT] = debit
-            trade_f[t, TF_DIVIDENDS] = p_div[p]
-            for j in range(MAX_LEGS):
-                trade_f[t, TF_XPRICE0 + j] = exit_px[j] if j < n_legs else np.nan
-            trade_f[t, TF_EXIT_COMM] = comm
-            trade_f[t, TF_PNL] = pnl
-            trade_f[t, TF_UND_EXIT] = spot
-            realised += pnl
-            active[p] = False
-        # ---------------------------------------------------------- account now
-        value = capital + realised
-        in_use = 0.0
-        for p in range(max_pos):
-            if active[p]:
-                value += (p_credit[p] + p_div[p] - p_mid[p]) * p_scale[p] - trade_f[
-                    p_trade[p], TF_ENTRY_COMM
-                ]
-                in_use += p_bpr[p]
+                rolled_from = book[p].trade
+            realised += _record_exit(book, p, d, reason, credit, debit, comm, spot, n_legs,
+                                     exit_px, trade_i, trade_f)  # fmt: skip
         # ---------------------------------------------------------- entry
+        value, in_use, _ = _account(book, capital, realised, trade_f)
         free = -1
         for p in range(max_pos):
-            if not active[p] and free < 0:
+            if not book[p].active and free < 0:
                 free = p
-        allowed = (
-            not last
-            and free >= 0
-            and _period_ends(period, d, entry_tf)
-            and entry.weekdays[weekday[d]] != 0.0
-        )
-        if allowed and not (math.isnan(ivr_lo) and math.isnan(ivr_hi)):
-            x = day_f[d, DF_IVR]
-            allowed = not math.isnan(x) and not x < ivr_lo and not x > ivr_hi
-        if allowed and not (math.isnan(ivp_lo) and math.isnan(ivp_hi)):
-            x = day_f[d, DF_IVP]
-            allowed = not math.isnan(x) and not x < ivp_lo and not x > ivp_hi
+        allowed = not last and free >= 0 and _entry_day(d, period, weekday, day_f, entry)
         if force_entry and free >= 0:  # a roll reopens at once, whatever the entry filters
             allowed = True
         if allowed:
-            best_e = select_expiry(lo, hi, expiry, today, min_dte, max_dte, target_dte)
-            ok = best_e >= 0
-            elo = lo
-            ehi = lo
+            ok, best_e = _pick_legs(q, lo, hi, today, spot, entry, leg_i, leg_f, has_far, new)
             if ok:
-                elo, ehi = expiry_rows(lo, hi, expiry, best_e)
-            flo = ehi
-            fhi = ehi
-            if ok and has_far:  # the far expiry: nearest best_e + gap, strictly later
-                best_f = select_far_expiry(ehi, hi, expiry, best_e, calendar_gap)
-                ok = best_f >= 0
-                if ok:
-                    flo, fhi = expiry_rows(ehi, hi, expiry, best_f)
-            for j in range(n_legs):
-                if not ok:
-                    break
-                near = leg_i[j, 4] == ExpirySlot.NEAR
-                mode = leg_i[j, 2]
-                ref_strike = strike[new[leg_i[j, 3]]] if leg_i[j, 3] >= 0 else 0.0
-                stock = mode == Select.STOCK  # the bar's synthetic stock row ends the day
-                best_r, best_err = select_leg(
-                    mode,
-                    leg_i[j, 1],
-                    leg_f[j],
-                    ref_strike,
-                    spot,
-                    lo if stock else (elo if near else flo),
-                    hi if stock else (ehi if near else fhi),
-                    kind,
-                    strike,
-                    bid,
-                    ask,
-                    delta,
+                credit, mid_debit, nat_debit, net_delta, min_volume = _fill(
+                    q, new, leg_i, costs, prices
                 )
-                if best_r < 0 or (mode == Select.DELTA and best_err > tol):
-                    ok = False
-                new[j] = best_r
-            if ok:
-                credit = 0.0
-                mid_debit = 0.0
-                nat_debit = 0.0
-                net_delta = 0.0
-                min_volume = np.inf
-                for j in range(n_legs):
-                    r = new[j]
-                    sign = leg_i[j, 0]
-                    spread = ask[r] - bid[r]
-                    mid = 0.5 * (bid[r] + ask[r])
-                    if sign < 0:
-                        base = mid if fill_mid else bid[r]
-                        prices[j] = base - (slip * spread + slip_abs)
-                        credit -= sign * prices[j]
-                        nat_debit -= sign * ask[r]
-                    else:
-                        base = mid if fill_mid else ask[r]
-                        prices[j] = base + (slip * spread + slip_abs)
-                        credit -= sign * prices[j]
-                        nat_debit -= sign * bid[r]
-                    mid_debit -= sign * mid
-                    net_delta += sign * delta[r]
-                    if math.isfinite(volume[r]):
-                        min_volume = min(min_volume, volume[r])
                 bpr_unit = (
                     _entry_requirement(
-                        n_legs,
-                        leg_i,
-                        new,
-                        kind,
-                        strike,
-                        prices,
-                        spot,
-                        naked_pct,
-                        naked_min,
-                        stock_initial,
-                        m_kind,
-                        m_units,
-                        m_strike,
-                        m_wf,
-                        m_wi,
+                        n_legs, leg_i, new, kind, strike, prices, spot, sizing.naked_pct,
+                        sizing.naked_min_pct, sizing.stock_initial, m_kind, m_units, m_strike,
+                        m_wf, m_wi,
                     )
                     * mult
-                )
-                qty = fixed_qty
-                if not math.isnan(size_frac):
-                    qty = math.floor(size_frac * value / bpr_unit) if bpr_unit > 0.0 else fixed_qty
-                if not math.isnan(participation) and math.isfinite(min_volume):
-                    qty = min(qty, math.floor(participation * min_volume))
-                if not math.isnan(max_margin) and bpr_unit > 0.0:
-                    room = max_margin * value - in_use
-                    if not math.isnan(size_frac):
-                        qty = min(qty, math.floor(room / bpr_unit))
-                    elif qty * bpr_unit > room:
-                        qty = 0.0
-                side_ok = (
-                    credit > 0.0
-                    if entry_side == SIDE_CREDIT
-                    else credit < 0.0
-                    if entry_side == SIDE_DEBIT
-                    else credit != 0.0
-                )
-                if side_ok and qty >= 1.0:
-                    t = n_trades
+                )  # fmt: skip
+                qty = _size(sizing, bpr_unit, value, in_use, min_volume)
+                if _side_ok(credit, entry.side) and qty >= 1.0:
+                    _record_entry(
+                        book, free, n_trades, d, best_e, new, n_legs, credit, mid_debit,
+                        nat_debit, net_delta, qty, mult, bpr_unit,
+                        per_contract * n_contracts * qty + c_order, spot, prices,
+                        rolled_from if force_entry else -1, trade_i, trade_f,
+                    )  # fmt: skip
                     n_trades += 1
-                    p = free
-                    active[p] = True
-                    p_trade[p] = t
-                    p_entry[p] = d
-                    p_exp[p] = best_e
-                    p_credit[p] = credit
-                    p_div[p] = 0.0
-                    p_mid[p] = mid_debit
-                    p_nat[p] = nat_debit
-                    p_delta[p] = net_delta
-                    p_scale[p] = qty * mult
-                    p_bpr[p] = qty * bpr_unit
-                    p_pending[p] = False
-                    p_assign[p] = False
-                    for j in range(MAX_LEGS):
-                        p_rows[p, j] = new[j] if j < n_legs else -1
-                        p_last[p, j] = p_rows[p, j]
-                        trade_i[t, TI_ROW0 + j] = p_rows[p, j]
-                        trade_i[t, TI_XROW0 + j] = -1
-                    trade_i[t, TI_ENTRY] = d
-                    trade_i[t, TI_EXIT] = -1
-                    trade_i[t, TI_REASON] = 0
-                    trade_i[t, TI_ROLLED_FROM] = rolled_from if force_entry else -1
-                    trade_f[t, TF_CREDIT] = credit
-                    trade_f[t, TF_DEBIT] = np.nan
-                    trade_f[t, TF_ENTRY_COMM] = per_contract * n_contracts * qty + c_order
-                    trade_f[t, TF_EXIT_COMM] = np.nan
-                    trade_f[t, TF_PNL] = np.nan
-                    trade_f[t, TF_UND] = spot
-                    trade_f[t, TF_UND_EXIT] = np.nan
-                    trade_f[t, TF_QTY] = qty
-                    trade_f[t, TF_BPR] = qty * bpr_unit
-                    for j in range(MAX_LEGS):
-                        trade_f[t, TF_EPRICE0 + j] = prices[j] if j < n_legs else np.nan
-                        trade_f[t, TF_XPRICE0 + j] = np.nan
         # ---------------------------------------------------------- equity
-        value = capital + realised
-        count = 0
-        for p in range(max_pos):
-            if active[p]:
-                count += 1
-                value += (p_credit[p] + p_div[p] - p_mid[p]) * p_scale[p] - trade_f[
-                    p_trade[p], TF_ENTRY_COMM
-                ]
+        value, _, count = _account(book, capital, realised, trade_f)
         equity[d] = value
         open_n[d] = count
     return n_trades
