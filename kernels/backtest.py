@@ -242,6 +242,11 @@ def _mark(book, p, q, leg_i, lo, hi, today, spot, costs, exits, div_next, greeks
     delta and whether a short leg is assigned early. Returns ``(quoted, breach)``
     (``breach``: the Greek-breach rule fires)."""
     n_legs = leg_i.shape[0]
+    pos = book[p]
+    exit_mid = costs.exit_mid
+    slip = costs.slippage
+    slip_abs = costs.slippage_abs
+    early = exits.early_extrinsic
     quoted = True
     mid_debit = 0.0
     nat_debit = 0.0
@@ -249,7 +254,7 @@ def _mark(book, p, q, leg_i, lo, hi, today, spot, costs, exits, div_next, greeks
     short_delta = 0.0
     assign = False
     for j in range(n_legs):
-        r0 = book[p].rows[j]
+        r0 = pos.rows[j]
         r = _find(lo, hi, q.expiry, q.strike, q.kind, q.expiry[r0], q.strike[r0], q.kind[r0])
         if r < 0 or not (math.isfinite(q.bid[r]) and math.isfinite(q.ask[r])):
             quoted = False
@@ -257,29 +262,27 @@ def _mark(book, p, q, leg_i, lo, hi, today, spot, costs, exits, div_next, greeks
         found[j] = r
         sign = leg_i[j, 0]
         mid_debit -= sign * 0.5 * (q.bid[r] + q.ask[r])
-        nat_debit -= sign * _close_price(sign, q.bid[r], q.ask[r], costs.exit_mid,
-                                         costs.slippage, costs.slippage_abs)  # fmt: skip
+        nat_debit -= sign * _close_price(sign, q.bid[r], q.ask[r], exit_mid, slip, slip_abs)
         net_delta += sign * q.delta[r]
         if sign < 0:
             short_delta = max(short_delta, abs(q.delta[r]))
             mid = 0.5 * (q.bid[r] + q.ask[r])
-            if assigned_early(q.kind[r], q.strike[r], spot, mid, exits.early_extrinsic,
-                              div_next):  # fmt: skip
+            if assigned_early(q.kind[r], q.strike[r], spot, mid, early, div_next):
                 assign = True
     breach = False
     if quoted and greeks_on:  # position gamma and vega at each leg's own IV
         known, pos_gamma, pos_vega = _mark_gamma_vega(
             n_legs, leg_i, found, q.kind, q.strike, q.expiry, q.iv, today, spot
         )
-        breach = known and greek_breach(exits, pos_gamma, pos_vega, book[p].scale)
+        breach = known and greek_breach(exits, pos_gamma, pos_vega, pos.scale)
     if quoted:
-        book[p].mid = mid_debit
-        book[p].nat = nat_debit
-        book[p].delta = net_delta
-        book[p].short_delta = short_delta
-        book[p].assign = assign
+        pos.mid = mid_debit
+        pos.nat = nat_debit
+        pos.delta = net_delta
+        pos.short_delta = short_delta
+        pos.assign = assign
         for j in range(n_legs):
-            book[p].last[j] = found[j]
+            pos.last[j] = found[j]
     return quoted, breach
 
 
@@ -411,6 +414,7 @@ def _entry_day(d, period, weekday, day_f, entry):  # type: ignore[no-untyped-def
 def _pick_legs(q, lo, hi, today, spot, entry, leg_i, leg_f, has_far, new):  # type: ignore[no-untyped-def]
     """Select the expiry and each leg of a new position from the bar's rows ``lo:hi``
     (:mod:`fastopt.kernels.select`) into ``new``; returns ``(ok, expiry)``."""
+    tol = entry.delta_tolerance
     best_e = select_expiry(lo, hi, q.expiry, today, entry.min_dte, entry.max_dte,
                            entry.target_dte)  # fmt: skip
     ok = best_e >= 0
@@ -437,7 +441,7 @@ def _pick_legs(q, lo, hi, today, spot, entry, leg_i, leg_f, has_far, new):  # ty
             lo if stock else (elo if near else flo), hi if stock else (ehi if near else fhi),
             q.kind, q.strike, q.bid, q.ask, q.delta,
         )  # fmt: skip
-        if best_r < 0 or (mode == Select.DELTA and best_err > entry.delta_tolerance):
+        if best_r < 0 or (mode == Select.DELTA and best_err > tol):
             ok = False
         new[j] = best_r
     return ok, best_e
