@@ -30,8 +30,10 @@ Contract (NumPy arrays and scalars only; the facade
   (``entry``, ``exit_rules``, ``sizing``, ``costs``), read by field name; NaN
   switches a rule off.
 
-Each day, in order: (1) every open position is marked -- each leg is found on
-the day by binary search of ``(expiry, strike, kind)`` within the day's slice;
+Open positions live in a book of :data:`fastopt.kernels.book.BOOK_DTYPE` records, one
+per slot (``entry.max_positions`` slots). Each day, in order: (1) every open
+position is marked -- each leg is found on the day by binary search of
+``(expiry, strike, kind)`` within the day's slice;
 (2) exits are checked (from the day after the entry): expiry settlement at
 intrinsic value (no commission), stop loss, profit target, delta breach
 (``|sum sign * delta| >= delta_exit`` per unit), DTE exit, maximum holding
@@ -72,7 +74,6 @@ count.
 from __future__ import annotations
 
 import math
-
 from typing import NamedTuple
 
 import numpy as np
