@@ -50,7 +50,16 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from fastopt._validate import as_date, check_finite, check_positive
+from fastopt._typing import Float64Array
+from fastopt._validate import (
+    as_date,
+    as_float_array,
+    broadcast,
+    check_finite,
+    check_nonnegative,
+    check_positive,
+    parse_kind,
+)
 from fastopt.kernels import legs as _kl
 
 if TYPE_CHECKING:
@@ -61,19 +70,25 @@ if TYPE_CHECKING:
 else:
     from fastopt._lazy import polars as pl
 
+BOOK_COLUMNS: tuple[str, ...] = ("strike", "t", "kind", "quantity")
+"""Required columns of a :func:`fastopt.portfolio_risk` table book."""
+
 __all__ = [
+    "BOOK_COLUMNS",
     "DEFAULT_MULTIPLIER",
     "KIND_NAMES",
     "LEG_DTYPE",
     "NO_EXPIRY",
     "LegRecords",
     "TradeLegs",
+    "book_arrays",
     "from_book",
     "from_frame",
     "from_legs",
     "from_strategy",
     "from_trades",
     "money",
+    "option_arrays",
     "to_frame",
 ]
 
@@ -369,6 +384,79 @@ def from_trades(
     return TradeLegs(rec, trade)
 
 
+def _book_columns(book: object) -> dict[str, Any]:
+    """The book's columns as a name -> array-like mapping."""
+    if isinstance(book, pl.DataFrame):
+        return {c: book.get_column(c).to_numpy() for c in book.columns}
+    if isinstance(book, Mapping):
+        return {str(k): v for k, v in book.items()}
+    columns = getattr(book, "columns", None)
+    if columns is not None and hasattr(book, "__getitem__"):  # pandas.DataFrame
+        return {str(c): np.asarray(book[c]) for c in columns}
+    msg = (
+        "`book` must be a dict of arrays, a polars.DataFrame or a pandas.DataFrame with "
+        f"columns {', '.join(BOOK_COLUMNS)} (and optionally vol), got {type(book).__name__}"
+    )
+    raise TypeError(msg)
+
+
+def book_arrays(
+    book: object, vol: float
+) -> tuple[Float64Array, Float64Array, Float64Array, npt.NDArray[np.bool_], Float64Array]:
+    """Validate a :func:`fastopt.portfolio_risk` table book; return flat ``strike, t,
+    vol, is_call, quantity`` (``vol`` fills a missing ``vol`` column).
+
+    Examples
+    --------
+    >>> from fastopt.positions import book_arrays
+    >>> strike, t, vol, is_call, qty = book_arrays(
+    ...     {"strike": [95.0, 105.0], "t": 0.25, "kind": ["put", "call"], "quantity": [-1, 2]},
+    ...     0.2)
+    >>> t.tolist(), is_call.tolist(), qty.tolist()
+    ([0.25, 0.25], [False, True], [-1.0, 2.0])
+    """
+    cols = _book_columns(book)
+    missing = [c for c in BOOK_COLUMNS if c not in cols]
+    if missing:
+        msg = (
+            f"`book` is missing column(s) {', '.join(repr(c) for c in missing)}; required: "
+            f"{', '.join(BOOK_COLUMNS)} (optional: vol); got {sorted(cols)!r}"
+        )
+        raise ValueError(msg)
+    empty = [c for c in BOOK_COLUMNS if np.size(cols[c]) == 0]
+    if empty:
+        msg = f"`book` must hold at least one option, got empty column(s) {empty!r}"
+        raise ValueError(msg)
+    named: dict[str, np.ndarray[Any, Any]] = {}
+    for name in ("strike", "t", "quantity", "vol"):
+        if name not in cols:
+            continue
+        label = f"book['{name}']"
+        arr = as_float_array(cols[name], label)
+        if name == "strike":
+            check_positive(arr, label)
+        elif name in ("t", "vol"):
+            check_nonnegative(arr, label)
+        else:
+            check_finite(arr, label)
+        named[label] = arr.astype(np.float64)
+    named["book['kind']"] = parse_kind(cols["kind"], "book['kind']")
+    shape, flat = broadcast(named)
+    if len(shape) > 1:
+        msg = f"`book` columns must be 1-D (one row per option), got shape {shape}"
+        raise ValueError(msg)
+    arrays = dict(zip(named, flat, strict=True))
+    strike = arrays["book['strike']"]
+    vols = arrays.get("book['vol']", np.full(strike.shape[0], vol))
+    return (
+        strike,
+        arrays["book['t']"],
+        np.ascontiguousarray(vols, dtype=np.float64),
+        arrays["book['kind']"],
+        arrays["book['quantity']"],
+    )
+
+
 def from_book(
     book: Mapping[str, npt.ArrayLike] | pl.DataFrame | Any,
     *,
@@ -417,13 +505,11 @@ def from_book(
     >>> [str(d) for d in to_frame(rec)["expiry"].to_list()]  # 91 and 182 days later
     ['2025-04-03', '2025-07-03']
     """
-    from fastopt.risk_measures import _book_arrays
-
     day = as_date(asof, "`asof`")
     mult = _multiplier(multiplier)
     und = _underlying(underlying)
     fill = np.nan if vol is None else float(vol)
-    strike, t, vols, is_call, qty = _book_arrays(book, fill)
+    strike, t, vols, is_call, qty = book_arrays(book, fill)
     rec = _empty(strike.shape[0])
     rec["kind"] = np.where(is_call, _kl.CALL, _kl.PUT)
     rec["units"] = qty
@@ -433,6 +519,67 @@ def from_book(
     rec["multiplier"] = mult
     rec["underlying"] = und
     return rec
+
+
+def option_arrays(
+    legs: object, *, asof: dt.date | str, vol: float
+) -> tuple[Float64Array, Float64Array, Float64Array, npt.NDArray[np.bool_], Float64Array]:
+    """Leg records of options on one underlying as the arrays that value them at ``asof``.
+
+    Returns ``strike, t, vol, is_call, weight``: ``t = (expiry - asof) / 365`` years,
+    ``vol`` the records' vols (``vol`` where they are NaN) and ``weight = units x
+    multiplier`` (shares per unit of the option's price), the inverse of
+    :func:`from_book`.
+
+    Raises
+    ------
+    ValueError
+        No records, a stock leg, legs on several underlyings, an expiry before
+        ``asof``, non-finite units, a strike or multiplier that is not > 0, a
+        negative vol.
+    TypeError
+        ``legs`` is not a 1-D array of :data:`LEG_DTYPE` records; a bad ``asof``.
+
+    Examples
+    --------
+    >>> from fastopt.positions import from_book, option_arrays
+    >>> rec = from_book({"strike": [95.0], "t": [91 / 365], "kind": ["put"],
+    ...                  "quantity": [-2.0]}, asof="2025-01-02", vol=0.2)
+    >>> strike, t, vol, is_call, weight = option_arrays(rec, asof="2025-01-02", vol=0.3)
+    >>> t.tolist() == [91 / 365], vol.tolist(), weight.tolist()
+    (True, [0.2], [-200.0])
+    """
+    rec = _check_records(legs)
+    if rec.shape[0] == 0:
+        msg = "`book` must hold at least one option, got no leg records"
+        raise ValueError(msg)
+    stock = np.flatnonzero(rec["kind"] == _kl.STOCK)
+    if stock.size:
+        msg = f"`book` record {int(stock[0])} is a stock leg; only options can be valued here"
+        raise ValueError(msg)
+    if np.unique(rec["underlying"]).size > 1:
+        msg = "`book` records are on several underlyings; value one underlying at a time"
+        raise ValueError(msg)
+    day = as_date(asof, "`asof`")
+    days = rec["expiry"] - _days(day)
+    late = np.flatnonzero(days < 0)
+    if late.size:
+        k = int(late[0])
+        expiry = EPOCH + dt.timedelta(days=int(rec["expiry"][k]))
+        msg = f"`book` record {k} expired on {expiry}, before `asof` {day}"
+        raise ValueError(msg)
+    check_finite(rec["units"], "book['units']")
+    check_positive(rec["strike"], "book['strike']")
+    check_positive(rec["multiplier"], "book['multiplier']")
+    vols = np.where(np.isnan(rec["vol"]), float(vol), rec["vol"]).astype(np.float64)
+    check_nonnegative(vols, "book['vol']")
+    return (
+        np.ascontiguousarray(rec["strike"], dtype=np.float64),
+        days.astype(np.float64) / 365.0,
+        vols,
+        rec["kind"] == _kl.CALL,
+        rec["units"] * rec["multiplier"],
+    )
 
 
 def _check_records(legs: object) -> np.ndarray[Any, np.dtype[Any]]:

@@ -24,7 +24,8 @@ Other columns are ignored. Scalars are broadcast against the columns.
 ``quantity`` counts options of ``multiplier`` shares each (100 by default):
 money follows the convention of :mod:`fastopt.positions` (prices per share,
 money = quantity x multiplier x price), and
-:func:`fastopt.positions.from_book` turns a book into leg records.
+:func:`fastopt.positions.from_book` turns a book into leg records; a book of
+leg records (options on one underlying) is accepted as well, valued at ``asof``.
 
 The formulas live in :mod:`fastopt.kernels.var`; prices and Greeks of the
 book today come from the BSM kernel of :func:`fastopt.bs_price`.
@@ -32,6 +33,7 @@ book today come from the BSM kernel of :func:`fastopt.bs_price`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,17 +45,15 @@ import numpy.typing as npt
 from fastopt._typing import Float64Array
 from fastopt._validate import (
     as_float_array,
-    broadcast,
     check_choice,
     check_finite,
     check_int,
     check_nonnegative,
     check_positive,
-    parse_kind,
 )
 from fastopt.kernels import var as _kv
 from fastopt.parallel import use_parallel
-from fastopt.positions import DEFAULT_MULTIPLIER
+from fastopt.positions import DEFAULT_MULTIPLIER, LegRecords, book_arrays, option_arrays
 from fastopt.pricing import bs_greeks
 
 if TYPE_CHECKING:
@@ -72,7 +72,6 @@ __all__ = [
 RiskMethod: TypeAlias = Literal["full", "delta_gamma"]
 """``"full"``: reprice every option in every scenario; ``"delta_gamma"``: Taylor expansion."""
 
-BOOK_COLUMNS: tuple[str, ...] = ("strike", "t", "kind", "quantity")
 """Required columns of a book (``vol`` is optional)."""
 
 CI_LEVEL = 0.95
@@ -163,68 +162,6 @@ def _scalar(value: object, name: str) -> float:
     return float(arr)
 
 
-def _columns(book: object) -> dict[str, Any]:
-    """The book's columns as a name -> array-like mapping."""
-    if isinstance(book, pl.DataFrame):
-        return {c: book.get_column(c).to_numpy() for c in book.columns}
-    if isinstance(book, Mapping):
-        return {str(k): v for k, v in book.items()}
-    columns = getattr(book, "columns", None)
-    if columns is not None and hasattr(book, "__getitem__"):  # pandas.DataFrame
-        return {str(c): np.asarray(book[c]) for c in columns}
-    msg = (
-        "`book` must be a dict of arrays, a polars.DataFrame or a pandas.DataFrame with "
-        f"columns {', '.join(BOOK_COLUMNS)} (and optionally vol), got {type(book).__name__}"
-    )
-    raise TypeError(msg)
-
-
-def _book_arrays(
-    book: object, vol: float
-) -> tuple[Float64Array, Float64Array, Float64Array, npt.NDArray[np.bool_], Float64Array]:
-    """Validate the book; return flat ``strike, t, vol, is_call, quantity``."""
-    cols = _columns(book)
-    missing = [c for c in BOOK_COLUMNS if c not in cols]
-    if missing:
-        msg = (
-            f"`book` is missing column(s) {', '.join(repr(c) for c in missing)}; required: "
-            f"{', '.join(BOOK_COLUMNS)} (optional: vol); got {sorted(cols)!r}"
-        )
-        raise ValueError(msg)
-    empty = [c for c in BOOK_COLUMNS if np.size(cols[c]) == 0]
-    if empty:
-        msg = f"`book` must hold at least one option, got empty column(s) {empty!r}"
-        raise ValueError(msg)
-    named: dict[str, np.ndarray[Any, Any]] = {}
-    for name in ("strike", "t", "quantity", "vol"):
-        if name not in cols:
-            continue
-        label = f"book['{name}']"
-        arr = as_float_array(cols[name], label)
-        if name == "strike":
-            check_positive(arr, label)
-        elif name in ("t", "vol"):
-            check_nonnegative(arr, label)
-        else:
-            check_finite(arr, label)
-        named[label] = arr.astype(np.float64)
-    named["book['kind']"] = parse_kind(cols["kind"], "book['kind']")
-    shape, flat = broadcast(named)
-    if len(shape) > 1:
-        msg = f"`book` columns must be 1-D (one row per option), got shape {shape}"
-        raise ValueError(msg)
-    arrays = dict(zip(named, flat, strict=True))
-    strike = arrays["book['strike']"]
-    vols = arrays.get("book['vol']", np.full(strike.shape[0], vol))
-    return (
-        strike,
-        arrays["book['t']"],
-        np.ascontiguousarray(vols, dtype=np.float64),
-        arrays["book['kind']"],
-        arrays["book['quantity']"],
-    )
-
-
 def _confidence(confidence: float | Sequence[float] | npt.ArrayLike) -> Float64Array:
     arr = as_float_array(confidence, "confidence")
     if arr.ndim > 1 or arr.size == 0:
@@ -252,7 +189,7 @@ def _seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedS
 
 
 def portfolio_risk(
-    book: Mapping[str, npt.ArrayLike] | pl.DataFrame | Any,
+    book: Mapping[str, npt.ArrayLike] | pl.DataFrame | LegRecords | Any,
     *,
     spot: float,
     vol: float,
@@ -264,15 +201,19 @@ def portfolio_risk(
     method: RiskMethod = "full",
     seed: int | np.random.SeedSequence | None = None,
     drift: float | None = None,
-    multiplier: float = DEFAULT_MULTIPLIER,
+    multiplier: float | None = None,
+    asof: dt.date | str | None = None,
 ) -> RiskMeasures:
     r"""Monte Carlo VaR and expected shortfall of a book of European options.
 
     Parameters
     ----------
-    book : dict of arrays, polars.DataFrame or pandas.DataFrame
+    book : dict of arrays, polars.DataFrame, pandas.DataFrame or leg records
         One row per option with columns ``strike, t, kind, quantity`` and
-        optionally ``vol`` (see the module docstring).
+        optionally ``vol`` (see the module docstring), or a 1-D array of
+        :data:`fastopt.positions.LEG_DTYPE` records of options on one underlying
+        (``units`` signed options of ``multiplier`` shares; a NaN ``vol`` is
+        priced at the ``vol`` argument) with ``asof``.
     spot : float
         Spot of the underlying today (> 0).
     vol : float
@@ -297,11 +238,16 @@ def portfolio_risk(
         Annual drift :math:`\mu` of the underlying; default ``rate - div``
         (risk-neutral). Pass ``0.0`` for a driftless short-horizon VaR or a
         real-world estimate.
-    multiplier : float, default 100
-        Shares of the underlying per option: 100 for listed equity option
-        contracts (the money convention of :mod:`fastopt.positions`), 1 for a
-        book counted in shares. Losses scale linearly with it. (Before the
-        position core it defaulted to 1.)
+    multiplier : float, optional
+        Shares of the underlying per option of a table book: 100 (the default)
+        for listed equity option contracts (the money convention of
+        :mod:`fastopt.positions`), 1 for a book counted in shares. Losses scale
+        linearly with it. Leg records carry their own multipliers, so it is an
+        error to pass one with them. (Before the position core it defaulted to 1.)
+    asof : datetime.date or str, optional
+        The valuation date of a book of leg records (required with them, an
+        error with a table book): each option's ``t`` is ``(expiry - asof) /
+        365`` years.
 
     Returns
     -------
@@ -385,11 +331,24 @@ def portfolio_risk(
     q = _scalar(div, "div")
     h = _scalar(horizon, "horizon")
     check_positive(np.asarray(h), "horizon")
-    mult = _scalar(multiplier, "multiplier")
-    check_positive(np.asarray(mult), "multiplier")
     mu = r - q if drift is None else _scalar(drift, "drift")
     levels = _confidence(confidence)
-    strike, t, vols, is_call, qty = _book_arrays(book, sig)
+    if isinstance(book, np.ndarray) and book.dtype.names is not None:  # leg records
+        if asof is None:
+            msg = "`asof` is required when `book` is leg records (it dates their expiries)"
+            raise ValueError(msg)
+        if multiplier is not None:
+            msg = "`multiplier` does not apply to leg records: each record carries its own"
+            raise ValueError(msg)
+        strike, t, vols, is_call, weight = option_arrays(book, asof=asof, vol=sig)
+    else:
+        if asof is not None:
+            msg = "`asof` applies only to a book of leg records (a table gives `t` in years)"
+            raise ValueError(msg)
+        mult = DEFAULT_MULTIPLIER if multiplier is None else _scalar(multiplier, "multiplier")
+        check_positive(np.asarray(mult), "multiplier")
+        strike, t, vols, is_call, qty = book_arrays(book, sig)
+        weight = qty * mult
     scalar_levels = np.ndim(confidence) == 0
 
     z = np.random.default_rng(_seed_sequence(seed)).standard_normal(n)
@@ -399,7 +358,7 @@ def portfolio_risk(
     pnl = np.empty(n)
     if method_name == "full":
         consts = _kv.empty_constants(strike.shape[0])
-        _kv.hoist_constants_nb(s0, strike, t, vols, r, q, is_call, qty * mult, h, consts)
+        _kv.hoist_constants_nb(s0, strike, t, vols, r, q, is_call, weight, h, consts)
         value = float(consts[6] @ consts[7])
         order, lr_sorted, spot_sorted = _kv.sort_scenarios_nb(log_ret, spot_h)
         pnl_sorted = np.empty(n)
@@ -409,7 +368,7 @@ def portfolio_risk(
         _kv.unsort_nb(order, pnl_sorted, pnl)
     else:
         g = bs_greeks(s0, strike, t, vols, r, q, is_call)
-        w = qty * mult
+        w = weight
         value = float(w @ g.price)
         _kv.delta_gamma_pnl_nb(
             s0, spot_h, float(w @ g.delta), float(w @ g.gamma), float(w @ g.theta), h, pnl
@@ -438,7 +397,7 @@ def portfolio_risk(
 
 
 def value_at_risk(
-    book: Mapping[str, npt.ArrayLike] | pl.DataFrame | Any,
+    book: Mapping[str, npt.ArrayLike] | pl.DataFrame | LegRecords | Any,
     *,
     spot: float,
     vol: float,
@@ -450,7 +409,8 @@ def value_at_risk(
     method: RiskMethod = "full",
     seed: int | np.random.SeedSequence | None = None,
     drift: float | None = None,
-    multiplier: float = DEFAULT_MULTIPLIER,
+    multiplier: float | None = None,
+    asof: dt.date | str | None = None,
 ) -> Any:
     r"""Monte Carlo value at risk of a book of options (a positive loss).
 
@@ -501,11 +461,12 @@ def value_at_risk(
         seed=seed,
         drift=drift,
         multiplier=multiplier,
+        asof=asof,
     ).var
 
 
 def expected_shortfall(
-    book: Mapping[str, npt.ArrayLike] | pl.DataFrame | Any,
+    book: Mapping[str, npt.ArrayLike] | pl.DataFrame | LegRecords | Any,
     *,
     spot: float,
     vol: float,
@@ -517,7 +478,8 @@ def expected_shortfall(
     method: RiskMethod = "full",
     seed: int | np.random.SeedSequence | None = None,
     drift: float | None = None,
-    multiplier: float = DEFAULT_MULTIPLIER,
+    multiplier: float | None = None,
+    asof: dt.date | str | None = None,
 ) -> Any:
     r"""Monte Carlo expected shortfall (CVaR) of a book of options (a positive loss).
 
@@ -565,4 +527,5 @@ def expected_shortfall(
         seed=seed,
         drift=drift,
         multiplier=multiplier,
+        asof=asof,
     ).es
