@@ -72,8 +72,6 @@ __all__ = [
 RiskMethod: TypeAlias = Literal["full", "delta_gamma"]
 """``"full"``: reprice every option in every scenario; ``"delta_gamma"``: Taylor expansion."""
 
-"""Required columns of a book (``vol`` is optional)."""
-
 CI_LEVEL = 0.95
 """Coverage of :attr:`RiskMeasures.var_ci`."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -275,3 +276,117 @@ def test_frame_errors():
         ps.from_frame(frame.with_columns(kind=pl.lit("future")))
     with pytest.raises(ValueError, match=r"option row\(s\) \[0\] have no strike or expiry"):
         ps.from_frame(frame.with_columns(expiry=pl.lit(None, dtype=pl.Date)))
+
+
+def same_risk(a: rm.RiskMeasures, b: rm.RiskMeasures) -> None:
+    """Every field of two RiskMeasures identical (arrays bit for bit)."""
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        assert_array_equal(np.asarray(x), np.asarray(y), err_msg=f.name)
+
+
+def test_portfolio_risk_of_leg_records_equals_the_table():
+    """A table book with whole-day ``t`` and its leg records give the same risk, bit for bit."""
+    book = {
+        "strike": [95.0, 105.0, 100.0, 90.0],
+        "t": [0.0, 30 / 365, 91 / 365, 1.0],
+        "kind": ["put", "call", "call", "put"],
+        "quantity": [-10.0, 5.0, 1.0, 3.0],
+        "vol": [0.3, 0.25, 0.2, 0.35],
+    }
+    rec = ps.from_book(book, asof="2025-01-02")
+    assert (rec["expiry"] - days(dt.date(2025, 1, 2))).tolist() == [0, 30, 91, 365]
+    kw = {"spot": 100.0, "vol": 0.2, "rate": 0.03, "div": 0.01, "n_scenarios": 4_000}
+    for method in ("full", "delta_gamma"):
+        table = rm.portfolio_risk(book, seed=7, method=method, **kw)
+        legs = rm.portfolio_risk(rec, seed=7, method=method, asof="2025-01-02", **kw)
+        same_risk(legs, table)
+    assert rm.value_at_risk(rec, seed=3, asof=dt.date(2025, 1, 2), **kw) == rm.value_at_risk(
+        book, seed=3, **kw
+    )
+    assert rm.expected_shortfall(rec, seed=3, asof="2025-01-02", **kw) == rm.expected_shortfall(
+        book, seed=3, **kw
+    )
+    # records carry their multiplier: half the contract size, half the money at risk
+    half = rec.copy()
+    half["multiplier"] = 50.0
+    risk_half = rm.portfolio_risk(half, seed=7, asof="2025-01-02", **kw)
+    risk_full = rm.portfolio_risk(rec, seed=7, asof="2025-01-02", **kw)
+    assert risk_half.value == pytest.approx(risk_full.value / 2, rel=1e-12)
+    assert risk_half.var == pytest.approx(risk_full.var / 2, rel=1e-12)
+    # a NaN vol is priced at the `vol` argument, as a table without a vol column
+    no_vol = rec.copy()
+    no_vol["vol"] = np.nan
+    table_no_vol = {k: v for k, v in book.items() if k != "vol"}
+    same_risk(
+        rm.portfolio_risk(no_vol, seed=1, asof="2025-01-02", **kw),
+        rm.portfolio_risk(table_no_vol, seed=1, **kw),
+    )
+
+
+def test_portfolio_risk_of_a_strategy_value_matches_its_price():
+    ic = iron_condor(100.0, 90.0, 95.0, 105.0, 110.0, EXP, vol=0.2, asof="2025-02-19")
+    rec = ps.from_strategy(ic)
+    risk = rm.portfolio_risk(rec, spot=100.0, vol=0.2, asof="2025-02-19", n_scenarios=500, seed=2)
+    from fastopt import bs_price
+
+    t = (rec["expiry"] - days(dt.date(2025, 2, 19))) / 365.0
+    kinds = ["call" if k == 0 else "put" for k in rec["kind"]]
+    prices = bs_price(100.0, rec["strike"], t, rec["vol"], kind=kinds)
+    assert ps.money(rec, prices) == pytest.approx(risk.value, rel=1e-12)
+    assert risk.value < 0  # a short iron condor is a liability today
+
+
+def _stock_and_call():
+    return ps.from_legs([Leg("call", -1, 100.0, EXP, premium=1.0), Leg("stock", 100)])
+
+
+@pytest.mark.parametrize(
+    ("book", "kw", "error", "message"),
+    [
+        (lambda: _stock_and_call(), {"asof": "2025-02-19"}, ValueError, r"record 1 is a stock"),
+        (
+            lambda: np.concatenate(
+                [ps.from_legs([Leg("put", 1, 90.0, EXP)], underlying=u) for u in (0, 1)]
+            ),
+            {"asof": "2025-02-19"},
+            ValueError,
+            r"several underlyings",
+        ),
+        (
+            lambda: ps.from_legs([Leg("put", 1, 90.0, EXP)]),
+            {"asof": "2025-04-01"},
+            ValueError,
+            r"record 0 expired on 2025-03-21, before `asof` 2025-04-01",
+        ),
+        (lambda: ps.from_legs([Leg("put", 1, 90.0, EXP)]), {}, ValueError, r"`asof` is required"),
+        (
+            lambda: ps.from_legs([Leg("put", 1, 90.0, EXP)]),
+            {"asof": "2025-02-19", "multiplier": 100.0},
+            ValueError,
+            r"`multiplier` does not apply to leg records",
+        ),
+        (
+            lambda: {"strike": [90.0], "t": [0.1], "kind": ["put"], "quantity": [1.0]},
+            {"asof": "2025-02-19"},
+            ValueError,
+            r"`asof` applies only to a book of leg records",
+        ),
+        (lambda: np.zeros(0, LEG_DTYPE), {"asof": "2025-02-19"}, ValueError, r"no leg records"),
+        (
+            lambda: np.zeros((2, 2), LEG_DTYPE),
+            {"asof": "2025-02-19"},
+            TypeError,
+            r"LEG_DTYPE records",
+        ),
+        (
+            lambda: ps.from_legs([Leg("put", 1, 90.0, EXP)]),
+            {"asof": "someday"},
+            ValueError,
+            r"`asof`",
+        ),
+    ],
+)
+def test_portfolio_risk_leg_record_errors(book, kw, error, message):
+    with pytest.raises(error, match=message):
+        rm.portfolio_risk(book(), spot=100.0, vol=0.2, n_scenarios=100, seed=0, **kw)
