@@ -312,6 +312,18 @@ def scalar_float(
     return x
 
 
+def real_number(value: object, name: str) -> float:
+    """A finite Python float from a real number (not a bool, a string or an array)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        msg = f"`{name}` must be a real number, got {value!r}"
+        raise TypeError(msg)
+    x = float(value)
+    if not math.isfinite(x):
+        msg = f"`{name}` must be finite, got {x!r}"
+        raise ValueError(msg)
+    return x
+
+
 def as_date(value: object, name: str) -> dt.date:
     """A ``datetime.date`` from a date, a datetime or an ISO ``YYYY-MM-DD`` string."""
     if isinstance(value, dt.datetime):

@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 import numpy as np
 
 from fastopt._typing import FloatArray
-from fastopt._validate import check_choice, readonly
+from fastopt._validate import check_choice, readonly, real_number
 from fastopt.kernels import margin as mk
 from fastopt.kernels import strategy as sk
 from fastopt.strategies.leg import KIND_CODE, LegArrays
@@ -1005,17 +1005,6 @@ def _check_strategy(strategy: object) -> Strategy:
     return strategy  # type: ignore[return-value]
 
 
-def _real(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        msg = f"`{name}` must be a real number, got {value!r}"
-        raise TypeError(msg)
-    x = float(value)
-    if not math.isfinite(x):
-        msg = f"`{name}` must be finite, got {x!r}"
-        raise ValueError(msg)
-    return x
-
-
 def margin(
     strategy: Strategy,
     *,
@@ -1087,7 +1076,7 @@ def margin(
     strategy = _check_strategy(strategy)
     acct = check_choice(account, "account", ACCOUNTS)
     under = check_choice(underlying, "underlying", UNDERLYINGS)
-    lev = _real(leverage, "leverage")
+    lev = real_number(leverage, "leverage")
     if lev < 1.0:
         msg = f"`leverage` must be >= 1 (use 2.0 for a -2x fund), got {lev!r}"
         raise ValueError(msg)
@@ -1244,7 +1233,7 @@ def portfolio_margin(
     """
     strategy = _check_strategy(strategy)
     prod = check_choice(product, "product", PM_PRODUCTS)
-    shock = _real(vol_shock, "vol_shock")
+    shock = real_number(vol_shock, "vol_shock")
     if not 0.0 <= shock < 1.0:
         msg = f"`vol_shock` must be in [0, 1) (a relative vol shift), got {shock!r}"
         raise ValueError(msg)

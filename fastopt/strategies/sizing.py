@@ -23,8 +23,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
+from fastopt._validate import real_number
 from fastopt.strategies.margin import margin
 from fastopt.strategies.strategy import Strategy
 
@@ -40,19 +39,8 @@ def _strategy(value: object) -> Strategy:
     return value
 
 
-def _number(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        msg = f"`{name}` must be a real number, got {value!r}"
-        raise TypeError(msg)
-    x = float(value)
-    if not math.isfinite(x):
-        msg = f"`{name}` must be finite, got {x!r}"
-        raise ValueError(msg)
-    return x
-
-
 def _positive(value: object, name: str) -> float:
-    x = _number(value, name)
+    x = real_number(value, name)
     if x <= 0.0:
         msg = f"`{name}` must be > 0, got {x!r}"
         raise ValueError(msg)
@@ -60,7 +48,7 @@ def _positive(value: object, name: str) -> float:
 
 
 def _fraction(value: object, name: str) -> float:
-    x = _number(value, name)
+    x = real_number(value, name)
     if not 0.0 < x <= 1.0:
         msg = f"`{name}` must be in (0, 1], got {x!r}"
         raise ValueError(msg)
@@ -206,12 +194,12 @@ def kelly_fraction(pop: float, avg_win: float, avg_loss: float, *, cap: float = 
     >>> kelly_fraction(0.9, 300.0, -100.0)            # 0.8667, capped
     0.25
     """
-    p = _number(pop, "pop")
+    p = real_number(pop, "pop")
     if not 0.0 <= p <= 1.0:
         msg = f"`pop` must be a probability in [0, 1], got {p!r}"
         raise ValueError(msg)
     win = _positive(avg_win, "avg_win")
-    loss = abs(_number(avg_loss, "avg_loss"))
+    loss = abs(real_number(avg_loss, "avg_loss"))
     if loss == 0.0:
         msg = "`avg_loss` must be non-zero (a negative or positive amount), got 0"
         raise ValueError(msg)
