@@ -32,11 +32,12 @@ from __future__ import annotations
 import numpy as np
 
 from fastopt.kernels._jit import jit
+from fastopt.kernels.records import record_dtype
 
 MAX_LEGS = 4
 """Legs of one position (the backtest's structures have at most four)."""
 
-BOOK_DTYPE = np.dtype(
+BOOK_DTYPE = record_dtype(
     [
         ("trade", "i8"),
         ("entry", "i8"),
@@ -55,8 +56,7 @@ BOOK_DTYPE = np.dtype(
         ("active", "?"),
         ("assign", "?"),
         ("pending", "?"),
-    ],
-    align=True,
+    ]
 )
 """One open-position slot (aligned)."""
 

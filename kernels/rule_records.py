@@ -25,10 +25,11 @@ from __future__ import annotations
 import numpy as np
 
 from fastopt.kernels.exits import ExitRules
+from fastopt.kernels.records import record_dtype
 
 _F8 = np.float64
 
-ENTRY = np.dtype(
+ENTRY = record_dtype(
     [
         ("min_dte", _F8),
         ("max_dte", _F8),
@@ -43,18 +44,16 @@ ENTRY = np.dtype(
         ("timeframe", np.int64),
         ("side", np.int64),
         ("calendar_gap", _F8),
-    ],
-    align=True,
+    ]
 )
 """Entry rules (one record per rule set)."""
 
-EXITS = np.dtype(
-    [*((name, _F8) for name in ExitRules._fields), ("timeframe", np.int64), ("physical", np.bool_)],
-    align=True,
+EXITS = record_dtype(
+    [*((name, _F8) for name in ExitRules._fields), ("timeframe", np.int64), ("physical", np.bool_)]
 )
 """Exit rules: :class:`~fastopt.kernels.exits.ExitRules`, the managed timeframe, physical."""
 
-SIZING = np.dtype(
+SIZING = record_dtype(
     [
         ("capital", _F8),
         ("quantity", _F8),
@@ -65,12 +64,11 @@ SIZING = np.dtype(
         ("naked_pct", _F8),
         ("naked_min_pct", _F8),
         ("stock_initial", _F8),
-    ],
-    align=True,
+    ]
 )
 """Sizing and margin rules."""
 
-COSTS = np.dtype(
+COSTS = record_dtype(
     [
         ("fill_mid", np.bool_),
         ("exit_mid", np.bool_),
@@ -79,8 +77,7 @@ COSTS = np.dtype(
         ("commission_per_contract", _F8),
         ("commission_per_order", _F8),
         ("fee_per_contract", _F8),
-    ],
-    align=True,
+    ]
 )
 """Fill and cost rules."""
 

@@ -1,0 +1,55 @@
+"""Risk management: a live portfolio with Greeks, limits, pre-trade checks, hedges, stop
+rules and alerts.
+
+* :mod:`fastopt.risk.portfolio` -- :class:`Portfolio`, :class:`MarketState`, the Greeks
+  per position, per underlying and in total, the spot x vol scenario grid;
+* :mod:`fastopt.risk.limits` -- :class:`Limit`, :class:`RiskLimits` (code, dict, YAML);
+* :mod:`fastopt.risk.engine` -- :class:`RiskEngine`: pre-trade checks, states ACTIVE /
+  REDUCING / HALTED and their transitions;
+* :mod:`fastopt.risk.hedging` -- :func:`delta_hedge`, :func:`hedge_suggestions`;
+* :mod:`fastopt.risk.alerts` -- :class:`Alert`, :class:`AlertCenter` (deduplication,
+  re-arming, hysteresis).
+"""
+
+from fastopt.risk.alerts import Alert, AlertCenter, AlertLog, Severity
+from fastopt.risk.engine import Decision, EngineState, RiskEngine, Transition, Violation
+from fastopt.risk.hedging import (
+    HedgeInstrument,
+    HedgeSuggestion,
+    HedgeTrade,
+    delta_hedge,
+    hedge_suggestions,
+)
+from fastopt.risk.limits import MEASURES, Limit, RiskLimits
+from fastopt.risk.portfolio import (
+    RISK_FIELDS,
+    MarketState,
+    Portfolio,
+    PortfolioGreeks,
+    ScenarioGrid,
+)
+
+__all__ = [
+    "MEASURES",
+    "RISK_FIELDS",
+    "Alert",
+    "AlertCenter",
+    "AlertLog",
+    "Decision",
+    "EngineState",
+    "HedgeInstrument",
+    "HedgeSuggestion",
+    "HedgeTrade",
+    "Limit",
+    "MarketState",
+    "Portfolio",
+    "PortfolioGreeks",
+    "RiskEngine",
+    "RiskLimits",
+    "ScenarioGrid",
+    "Severity",
+    "Transition",
+    "Violation",
+    "delta_hedge",
+    "hedge_suggestions",
+]

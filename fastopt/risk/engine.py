@@ -1,0 +1,491 @@
+"""The pre-trade risk engine: limits checked before a trade, states, transitions, alerts.
+
+:class:`RiskEngine` watches a :class:`~fastopt.risk.portfolio.Portfolio` against
+:class:`~fastopt.risk.limits.RiskLimits`:
+
+* :meth:`RiskEngine.check` values a proposed trade in the portfolio's market and adds its
+  risk to the book's aggregates (incrementally: the book is not revalued), then returns
+  a :class:`Decision` -- accepted, or denied with every violated hard limit named, the
+  value after the trade and the limit;
+* the engine is in one of three :class:`EngineState`\\ s: ``ACTIVE`` (every trade within
+  the hard limits passes), ``REDUCING`` (only trades that reduce every breached measure,
+  and breach nothing new, pass) and ``HALTED`` (nothing passes);
+* :meth:`RiskEngine.evaluate` measures the book after a market update: soft and hard
+  breaches become alerts (:class:`~fastopt.risk.alerts.AlertCenter`), a hard breach moves
+  ACTIVE to REDUCING, the book back inside its hard limits moves REDUCING to ACTIVE, a
+  daily loss beyond its hard limit HALTS; :meth:`halt`, :meth:`reduce` and
+  :meth:`resume` transition by hand. Every transition is recorded with its reason.
+
+Examples
+--------
+>>> from fastopt.risk import Limit, MarketState, Portfolio, RiskEngine, RiskLimits
+>>> book = Portfolio()
+>>> _ = book.add_option("SPY", "put", 450.0, "2025-03-21", -2, iv=0.2)
+>>> _ = book.update({"SPY": MarketState(spot=460.0, date="2025-02-19")})
+>>> engine = RiskEngine(book, RiskLimits([Limit("delta", hard=100.0)]), alerts=[])
+>>> decision = engine.check_option("SPY", "put", 450.0, "2025-03-21", -1, iv=0.2)
+>>> decision.accepted, decision.violations[0].describe()
+(False, 'delta/total: 102.052 after the trade > hard limit 100 (68.0347 before)')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from fastopt.kernels import portfolio as _kp
+from fastopt.risk.alerts import AlertCenter, Handler
+from fastopt.risk.limits import Limit, RiskLimits
+from fastopt.risk.portfolio import Portfolio
+
+if TYPE_CHECKING:
+    from fastopt._typing import Float64Array
+    from fastopt.strategies.leg import Leg
+    from fastopt.strategies.strategy import Strategy
+
+__all__ = ["Decision", "EngineState", "RiskEngine", "Transition", "Violation"]
+
+_COLUMN = {name: i for i, name in enumerate(_kp.RISK_FIELDS)}
+_GREEK_MEASURES = ("delta", "dollar_delta", "gamma", "dollar_gamma", "vega", "theta", "notional")
+
+
+class EngineState(enum.StrEnum):
+    """Trading states of the engine."""
+
+    ACTIVE = "active"
+    REDUCING = "reducing"
+    HALTED = "halted"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A hard (or soft) limit a book is beyond: ``value > limit``."""
+
+    measure: str
+    subject: str  # "total" or an underlying
+    value: float
+    limit: float
+    hard: bool
+    before: float = math.nan  # the value before the trade (checks only)
+
+    def describe(self) -> str:
+        """One line: measure, subject, value, level (and the value before a trade)."""
+        kind = "hard" if self.hard else "soft"
+        if math.isnan(self.before):
+            return (
+                f"{self.measure}/{self.subject}: {self.value:,.6g} > {kind} limit {self.limit:,.6g}"
+            )
+        return (
+            f"{self.measure}/{self.subject}: {self.value:,.6g} after the trade > {kind} limit "
+            f"{self.limit:,.6g} ({self.before:,.6g} before)"
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to a pre-trade check (truthy when accepted)."""
+
+    accepted: bool
+    state: EngineState
+    violations: tuple[Violation, ...]
+    reason: str
+    after: dict[tuple[str, str], float]
+
+    def __bool__(self) -> bool:
+        return self.accepted
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A change of the engine's state."""
+
+    timestamp: dt.datetime
+    previous: EngineState
+    state: EngineState
+    reason: str
+
+
+class _Book:
+    """The aggregates the limits read: per-underlying sums, group counts, grid P&L."""
+
+    def __init__(
+        self,
+        sums: Float64Array,
+        groups: np.ndarray[Any, Any],
+        grid: Float64Array | None,
+        value: float,
+    ) -> None:
+        self.sums = sums  # (n_names, N_RISK)
+        self.groups = groups  # (n_names,) open groups per underlying
+        self.grid = grid  # (n_spot, n_vol, n_names) scenario P&L, when a limit needs it
+        self.value = value
+
+
+class RiskEngine:
+    """Pre-trade checks, states and alerts for a :class:`Portfolio`.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The book, with its market set (:meth:`Portfolio.update`).
+    limits : RiskLimits
+        The limits.
+    alerts : AlertCenter or sequence of handlers, optional
+        Where alerts go (default: an :class:`AlertCenter` logging to ``fastopt.risk``).
+    spot_moves, vol_moves : array of float, optional
+        The scenario grid of ``scenario_loss`` limits (default 21 x 21, +-10 %, +-10 vol
+        points).
+
+    Examples
+    --------
+    >>> from fastopt.risk import Limit, MarketState, Portfolio, RiskEngine, RiskLimits
+    >>> book = Portfolio()
+    >>> _ = book.add_stock("SPY", 100)
+    >>> _ = book.update({"SPY": MarketState(spot=450.0, date="2025-02-19")})
+    >>> engine = RiskEngine(book, RiskLimits([Limit("notional", hard=100_000.0)]), alerts=[])
+    >>> bool(engine.check_stock("SPY", 100)), bool(engine.check_stock("SPY", 200))
+    (True, False)
+    """
+
+    def __init__(
+        self,
+        portfolio: Portfolio,
+        limits: RiskLimits,
+        *,
+        alerts: AlertCenter | Sequence[Handler] | None = None,
+        spot_moves: Any = None,
+        vol_moves: Any = None,
+    ) -> None:
+        if not isinstance(portfolio, Portfolio):
+            msg = f"`portfolio` must be a Portfolio, got {type(portfolio).__name__}"
+            raise TypeError(msg)
+        if not isinstance(limits, RiskLimits):
+            msg = f"`limits` must be a RiskLimits, got {type(limits).__name__}"
+            raise TypeError(msg)
+        self.portfolio = portfolio
+        self.limits = limits
+        self.alerts = alerts if isinstance(alerts, AlertCenter) else AlertCenter(alerts)
+        self._moves = spot_moves
+        self._dvols = vol_moves
+        self._state = EngineState.ACTIVE
+        self._transitions: list[Transition] = []
+        self._day_start: float | None = None
+        self._cache: tuple[int, _Book] | None = None
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> EngineState:
+        """The current :class:`EngineState`."""
+        return self._state
+
+    @property
+    def transitions(self) -> tuple[Transition, ...]:
+        """Every state change so far, in order."""
+        return tuple(self._transitions)
+
+    def _move(self, state: EngineState, reason: str, timestamp: dt.datetime | None) -> None:
+        if state == self._state:
+            return
+        when = timestamp or dt.datetime.now(dt.UTC)
+        self._transitions.append(Transition(when, self._state, state, reason))
+        self.alerts.trigger(
+            "engine_state",
+            "portfolio",
+            severity="critical" if state == EngineState.HALTED else "warning",
+            timestamp=when,
+            message=f"risk engine {self._state.value} -> {state.value}: {reason}",
+        )
+        self._state = state
+
+    def halt(self, reason: str, *, timestamp: dt.datetime | None = None) -> None:
+        """Stop all trading (by hand)."""
+        self._move(EngineState.HALTED, _reason(reason), timestamp)
+
+    def reduce(self, reason: str, *, timestamp: dt.datetime | None = None) -> None:
+        """Allow only reducing trades (by hand)."""
+        self._move(EngineState.REDUCING, _reason(reason), timestamp)
+
+    def resume(self, reason: str, *, timestamp: dt.datetime | None = None) -> None:
+        """Back to ACTIVE (by hand; :meth:`evaluate` moves to REDUCING again if a hard
+        limit is still breached)."""
+        self._move(EngineState.ACTIVE, _reason(reason), timestamp)
+
+    def start_day(self, *, value: float | None = None) -> None:
+        """Mark the start of a trading day: the ``daily_loss`` is measured from the book's
+        value now (or ``value``)."""
+        self._day_start = self._book().value if value is None else float(value)
+
+    # -- measuring -----------------------------------------------------------------------
+
+    def _needs_grid(self) -> bool:
+        return "scenario_loss" in self.limits.measures
+
+    def _grid(self, rec: np.ndarray[Any, Any] | None) -> Float64Array:
+        return self.portfolio.scenario_pnl(self._moves, self._dvols, rec)
+
+    def _book(self) -> _Book:
+        pf = self.portfolio
+        key = pf.version
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        legs = pf.leg_risk()
+        sums = pf.risk_by_underlying(legs)
+        groups = pf.groups_by_underlying()
+        grid = self._grid(None) if self._needs_grid() else None
+        book = _Book(sums, groups, grid, float(legs[:, 0].sum()))
+        self._cache = (key, book)
+        return book
+
+    def measures(self, book: _Book | None = None) -> dict[tuple[str, str], float]:
+        """Every measure any limit bounds, by ``(measure, subject)`` (``"total"`` or an
+        underlying name), for the book as it is (or ``book``)."""
+        b = self._book() if book is None else book
+        names = self.portfolio.underlying_names
+        used = [i for i in range(len(names)) if b.groups[i] > 0]
+        wanted = self.limits.measures
+        out: dict[tuple[str, str], float] = {}
+        notional = float(b.sums[used, _COLUMN["notional"]].sum()) if used else 0.0
+        for m in wanted:
+            if m in _GREEK_MEASURES:
+                c = _COLUMN[m]
+                for i in used:
+                    out[(m, names[i])] = abs(float(b.sums[i, c]))
+                out[(m, "total")] = abs(float(b.sums[used, c].sum())) if used else 0.0
+            elif m == "positions":
+                for i in used:
+                    out[(m, names[i])] = float(b.groups[i])
+                out[(m, "total")] = float(b.groups.sum())
+            elif m == "concentration":
+                shares = {
+                    names[i]: float(b.sums[i, _COLUMN["notional"]]) / notional
+                    if notional > 0
+                    else 0.0
+                    for i in used
+                }
+                out.update({(m, n): v for n, v in shares.items()})
+                out[(m, "total")] = max(shares.values(), default=0.0)
+            elif m == "scenario_loss":
+                assert b.grid is not None
+                for i in used:
+                    out[(m, names[i])] = max(0.0, -float(b.grid[:, :, i].min()))
+                out[(m, "total")] = max(0.0, -float(b.grid.sum(axis=2).min())) if used else 0.0
+            elif m == "daily_loss":
+                start = b.value if self._day_start is None else self._day_start
+                out[(m, "total")] = max(0.0, start - b.value)
+        return out
+
+    def _subjects(self, lim: Limit, values: dict[tuple[str, str], float]) -> list[str]:
+        if lim.scope == "each":
+            return sorted({s for (m, s) in values if m == lim.measure and s != "total"})
+        return [lim.scope]
+
+    def violations(
+        self, values: dict[tuple[str, str], float] | None = None, *, hard: bool = True
+    ) -> tuple[Violation, ...]:
+        """The limits the measured ``values`` (default: the book now) are beyond: hard
+        levels (or soft ones with ``hard=False``)."""
+        vals = self.measures() if values is None else values
+        out = []
+        for lim in self.limits:
+            level = lim.hard if hard else lim.soft
+            if level is None:
+                continue
+            for subject in self._subjects(lim, vals):
+                v = vals.get((lim.measure, subject), 0.0)
+                if math.isnan(v) or v > level:
+                    out.append(Violation(lim.measure, subject, v, level, hard))
+        return tuple(out)
+
+    # -- pre-trade check -----------------------------------------------------------------
+
+    def check(
+        self,
+        legs: np.ndarray[Any, Any] | Sequence[Leg] | Strategy,
+        underlying: str,
+        *,
+        quantity: float = 1.0,
+    ) -> Decision:
+        """Would the book stay within its hard limits after adding ``quantity`` of
+        ``legs`` (leg records, :class:`fastopt.Leg` objects or a :class:`fastopt.Strategy`)
+        on ``underlying``? The trade is valued in the portfolio's market (its legs' own
+        vols); nothing is added.
+
+        Returns
+        -------
+        Decision
+            ``accepted``; ``violations`` (the hard limits beyond after the trade, with the
+            values before it); ``reason``; ``after`` (every limited measure after the
+            trade).
+        """
+        rec = self.portfolio.candidate(legs, underlying, quantity=quantity)
+        if self._state == EngineState.HALTED:
+            return Decision(False, self._state, (), "the engine is halted: no trade passes", {})
+        before_book = self._book()
+        before = self.measures(before_book)
+        after = self.measures(self._with(before_book, rec))
+        if any(math.isnan(v) for v in after.values()):
+            bad = sorted(k for k, v in after.items() if math.isnan(v))
+            return Decision(False, self._state, (), f"risk undefined after the trade: {bad}", after)
+        found = self.violations(after)
+        new = tuple(
+            Violation(
+                v.measure,
+                v.subject,
+                v.value,
+                v.limit,
+                True,
+                before.get((v.measure, v.subject), 0.0),
+            )
+            for v in found
+        )
+        if self._state == EngineState.REDUCING:
+            return self._reducing(before, after, new)
+        if new:
+            return Decision(
+                False,
+                self._state,
+                new,
+                "beyond hard limits: " + "; ".join(v.describe() for v in new),
+                after,
+            )
+        return Decision(True, self._state, (), "within limits", after)
+
+    def _reducing(
+        self,
+        before: dict[tuple[str, str], float],
+        after: dict[tuple[str, str], float],
+        found: tuple[Violation, ...],
+    ) -> Decision:
+        breached = {(v.measure, v.subject) for v in self.violations(before)}
+        fresh = tuple(v for v in found if (v.measure, v.subject) not in breached)
+        if fresh:
+            return Decision(
+                False,
+                self._state,
+                fresh,
+                "reducing: the trade breaches " + "; ".join(v.describe() for v in fresh),
+                after,
+            )
+        worse = [k for k in breached if not after.get(k, 0.0) < before[k]]
+        if worse:
+            return Decision(
+                False,
+                self._state,
+                found,
+                "reducing: the trade does not reduce "
+                + ", ".join(f"{m}/{s}" for m, s in sorted(worse)),
+                after,
+            )
+        return Decision(True, self._state, found, "reducing: reduces every breached measure", after)
+
+    def _with(self, book: _Book, rec: np.ndarray[Any, Any]) -> _Book:
+        """The aggregates with the trade's legs added (incremental)."""
+        legs = self.portfolio.leg_risk(rec)
+        sums = book.sums.copy()
+        n = len(self.portfolio.underlying_names)
+        if sums.shape[0] < n:  # the trade names a new underlying
+            sums = np.vstack([sums, np.zeros((n - sums.shape[0], sums.shape[1]))])
+        groups = np.concatenate([book.groups, np.zeros(n - book.groups.shape[0], np.int64)])
+        u = int(rec["underlying"][0])
+        sums[u] += legs.sum(axis=0)
+        groups[u] += 1
+        grid = None
+        if book.grid is not None:
+            extra = self._grid(rec)
+            grid = np.zeros(extra.shape)
+            grid[:, :, : book.grid.shape[2]] = book.grid
+            grid += extra
+        return _Book(sums, groups, grid, book.value + float(legs[:, 0].sum()))
+
+    def check_option(
+        self,
+        underlying: str,
+        kind: str,
+        strike: float,
+        expiry: dt.date | str,
+        quantity: float,
+        *,
+        iv: float,
+        multiplier: float | None = None,
+    ) -> Decision:
+        """:meth:`check` of one option trade (``quantity`` signed contracts at ``iv``)."""
+        rec = Portfolio.option_record(kind, strike, expiry, quantity, iv=iv, multiplier=multiplier)
+        return self.check(rec, underlying)
+
+    def check_stock(self, underlying: str, quantity: float) -> Decision:
+        """:meth:`check` of buying (``quantity`` > 0) or selling shares."""
+        return self.check(Portfolio.stock_record(quantity), underlying)
+
+    def submit(
+        self,
+        legs: np.ndarray[Any, Any] | Sequence[Leg] | Strategy,
+        underlying: str,
+        *,
+        quantity: float = 1.0,
+        timestamp: dt.datetime | None = None,
+    ) -> tuple[Decision, tuple[int, ...]]:
+        """:meth:`check`, then add the trade when accepted (and :meth:`evaluate`); returns
+        the decision and the new position ids (empty when denied)."""
+        decision = self.check(legs, underlying, quantity=quantity)
+        if not decision.accepted:
+            self.alerts.trigger(
+                "trade_denied",
+                underlying,
+                timestamp=timestamp,
+                message=f"trade on {underlying} denied: {decision.reason}",
+            )
+            return decision, ()
+        rec = self.portfolio.candidate(legs, underlying, quantity=quantity)
+        ids = self.portfolio.add_legs(rec, underlying)
+        self.evaluate(timestamp=timestamp)
+        return decision, ids
+
+    # -- after a market update -----------------------------------------------------------
+
+    def evaluate(self, *, timestamp: dt.datetime | None = None) -> tuple[Violation, ...]:
+        """Measure the book now: soft and hard levels feed the alerts, the state follows
+        the hard breaches and the daily loss; returns the hard violations."""
+        values = self.measures()
+        for lim in self.limits:
+            for subject in self._subjects(lim, values):
+                v = values.get((lim.measure, subject), 0.0)
+                for level, name, severity in (
+                    (lim.soft, "soft", "warning"),
+                    (lim.hard, "hard", "critical"),
+                ):
+                    if level is not None and not math.isnan(v):
+                        self.alerts.observe(
+                            f"{lim.measure}:{name}",
+                            subject,
+                            v,
+                            level,
+                            severity=severity,
+                            timestamp=timestamp,
+                        )
+        hard = self.violations(values)
+        if any(v.measure == "daily_loss" for v in hard):
+            loss = next(v for v in hard if v.measure == "daily_loss")
+            self._move(EngineState.HALTED, f"daily loss stop: {loss.describe()}", timestamp)
+        elif hard and self._state == EngineState.ACTIVE:
+            self._move(
+                EngineState.REDUCING,
+                "hard limit breached: " + "; ".join(v.describe() for v in hard),
+                timestamp,
+            )
+        elif not hard and self._state == EngineState.REDUCING:
+            self._move(EngineState.ACTIVE, "back within every hard limit", timestamp)
+        return hard
+
+
+def _reason(reason: object) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        msg = f"`reason` must be a non-empty string, got {reason!r}"
+        raise ValueError(msg)
+    return reason.strip()
