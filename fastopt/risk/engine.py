@@ -119,12 +119,12 @@ class _Book:
         sums: Float64Array,
         groups: np.ndarray[Any, Any],
         grid: Float64Array | None,
-        value: float,
+        daily_pnl: float,
     ) -> None:
         self.sums = sums  # (n_names, N_RISK)
         self.groups = groups  # (n_names,) open groups per underlying
         self.grid = grid  # (n_spot, n_vol, n_names) scenario P&L, when a limit needs it
-        self.value = value
+        self.daily_pnl = daily_pnl  # P&L since start_day (realised + open)
 
 
 class RiskEngine:
@@ -175,7 +175,9 @@ class RiskEngine:
         self._dvols = vol_moves
         self._state = EngineState.ACTIVE
         self._transitions: list[Transition] = []
-        self._day_start: float | None = None
+        self._ref: dict[int, float] = {}  # value of each position at the day's start
+        self._last: dict[int, float] = {}  # its value at the last measurement
+        self._realized = 0.0
         self._cache: tuple[int, _Book] | None = None
 
     # -- state ---------------------------------------------------------------------------
@@ -217,10 +219,28 @@ class RiskEngine:
         limit is still breached)."""
         self._move(EngineState.ACTIVE, _reason(reason), timestamp)
 
-    def start_day(self, *, value: float | None = None) -> None:
-        """Mark the start of a trading day: the ``daily_loss`` is measured from the book's
-        value now (or ``value``)."""
-        self._day_start = self._book().value if value is None else float(value)
+    def start_day(self) -> None:
+        """Mark the start of a trading day: the ``daily_loss`` is the loss of the positions
+        open now from their value now, plus that of positions added later from their value
+        when first seen (their entry at the market), realised losses included."""
+        self._ref = dict(
+            zip(self.portfolio.ids.tolist(), self.portfolio.leg_risk()[:, 0].tolist(), strict=True)
+        )
+        self._last = dict(self._ref)
+        self._realized = 0.0
+        self._cache = None
+
+    def _daily_pnl(self, values: Float64Array) -> float:
+        """P&L since :meth:`start_day`: every position's value now less its reference value,
+        plus the P&L of positions closed since (at their last value seen)."""
+        ids = self.portfolio.ids.tolist()
+        now = dict(zip(ids, values.tolist(), strict=True))
+        for pid in [p for p in self._last if p not in now]:
+            self._realized += self._last.pop(pid) - self._ref.pop(pid)
+        for pid, v in now.items():
+            self._ref.setdefault(pid, v)
+        self._last = now
+        return self._realized + sum(v - self._ref[p] for p, v in now.items())
 
     # -- measuring -----------------------------------------------------------------------
 
@@ -239,7 +259,8 @@ class RiskEngine:
         sums = pf.risk_by_underlying(legs)
         groups = pf.groups_by_underlying()
         grid = self._grid(None) if self._needs_grid() else None
-        book = _Book(sums, groups, grid, float(legs[:, 0].sum()))
+        pnl = self._daily_pnl(legs[:, 0]) if "daily_loss" in self.limits.measures else 0.0
+        book = _Book(sums, groups, grid, pnl)
         self._cache = (key, book)
         return book
 
@@ -248,7 +269,7 @@ class RiskEngine:
         underlying name), for the book as it is (or ``book``)."""
         b = self._book() if book is None else book
         names = self.portfolio.underlying_names
-        used = [i for i in range(len(names)) if b.groups[i] > 0]
+        used = [i for i in range(b.groups.shape[0]) if b.groups[i] > 0]
         wanted = self.limits.measures
         out: dict[tuple[str, str], float] = {}
         notional = float(b.sums[used, _COLUMN["notional"]].sum()) if used else 0.0
@@ -277,8 +298,7 @@ class RiskEngine:
                     out[(m, names[i])] = max(0.0, -float(b.grid[:, :, i].min()))
                 out[(m, "total")] = max(0.0, -float(b.grid.sum(axis=2).min())) if used else 0.0
             elif m == "daily_loss":
-                start = b.value if self._day_start is None else self._day_start
-                out[(m, "total")] = max(0.0, start - b.value)
+                out[(m, "total")] = max(0.0, -b.daily_pnl)
         return out
 
     def _subjects(self, lim: Limit, values: dict[tuple[str, str], float]) -> list[str]:
@@ -402,7 +422,7 @@ class RiskEngine:
             grid = np.zeros(extra.shape)
             grid[:, :, : book.grid.shape[2]] = book.grid
             grid += extra
-        return _Book(sums, groups, grid, book.value + float(legs[:, 0].sum()))
+        return _Book(sums, groups, grid, book.daily_pnl)  # traded at market: no P&L yet
 
     def check_option(
         self,

@@ -20,7 +20,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,9 +105,13 @@ class Limit:
             value = getattr(self, name)
             if value is None:
                 continue
-            x = real_number(value, f"{label}: {name}")
-            if x < 0.0 or math.isinf(x):
-                msg = f"{label}: `{name}` must be a finite level >= 0 (a magnitude), got {x!r}"
+            try:
+                x = real_number(value, name)
+            except (TypeError, ValueError) as exc:
+                msg = f"{label}: {exc}"
+                raise type(exc)(msg) from exc
+            if x < 0.0:
+                msg = f"{label}: `{name}` must be a level >= 0 (a magnitude), got {x!r}"
                 raise ValueError(msg)
             object.__setattr__(self, name, x)
         if self.soft is None and self.hard is None:

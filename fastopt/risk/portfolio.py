@@ -590,7 +590,9 @@ class Portfolio:
         KeyError
             An unknown underlying or position id.
         ValueError
-            A position on an underlying without market data, or past its expiry.
+            A position on an underlying without market data, or past its expiry (the
+            market given is set all the same: update the other underlyings, or close
+            the expired positions, and the risk is computed).
 
         Examples
         --------
