@@ -222,7 +222,7 @@ def test_no_market_and_expired_positions_are_errors():
     book = Portfolio()
     book.add_option("SPY", "put", 450.0, EXP, -1, iv=0.2)
     q = book.add_stock("QQQ", 5)
-    with pytest.raises(ValueError, match=f"position 0 is on 'SPY', which has no market data"):
+    with pytest.raises(ValueError, match="position 0 is on 'SPY', which has no market data"):
         book.greeks()
     with pytest.raises(ValueError, match="position 1 is on 'QQQ', which has no market data"):
         book.update({"SPY": MarketState(460.0, "2025-03-24")})  # the market is set
