@@ -123,7 +123,8 @@ def test_states_transitions_and_alerts():
     assert not engine.check_stock("SPY", 10)  # increases a breached measure
     assert engine.check_stock("SPY", -10)  # reduces it
     decision, ids = engine.submit(Portfolio.stock_record(-40), "SPY", timestamp=t1)
-    assert decision.accepted and ids == (3,)
+    assert decision.accepted
+    assert ids == (3,)
     assert engine.state == EngineState.ACTIVE  # back within every hard limit
     assert engine.transitions[-1].reason == "back within every hard limit"
     # a 10 % fall loses 1,800 on 180 shares: the daily loss stop halts
@@ -132,12 +133,15 @@ def test_states_transitions_and_alerts():
     assert engine.state == EngineState.HALTED
     assert engine.transitions[-1].reason.startswith("daily loss stop: daily_loss/total: 1,800")
     halted = engine.check_stock("SPY", -1)
-    assert not halted and halted.reason == "the engine is halted: no trade passes"
+    assert not halted
+    assert halted.reason == "the engine is halted: no trade passes"
     engine.resume("new day, reviewed by hand", timestamp=t1)
     engine.start_day()
-    assert engine.state == EngineState.ACTIVE and engine.check_stock("SPY", -1)
+    assert engine.state == EngineState.ACTIVE
+    assert engine.check_stock("SPY", -1)
     kinds = [(a.rule, a.kind) for a in log.alerts]
-    assert ("engine_state", "trigger") in kinds and ("daily_loss:hard", "breach") in kinds
+    assert ("engine_state", "trigger") in kinds
+    assert ("daily_loss:hard", "breach") in kinds
     assert [t.state for t in engine.transitions] == [
         EngineState.REDUCING,
         EngineState.ACTIVE,
@@ -183,7 +187,8 @@ def test_positions_concentration_and_notional_limits():
     )
     engine = RiskEngine(book, limits, alerts=[])
     m = engine.measures()
-    assert m[("positions", "total")] == 2 and m[("concentration", "SPY")] == 0.5
+    assert m[("positions", "total")] == 2
+    assert m[("concentration", "SPY")] == 0.5
     d = engine.check_stock("SPY", 10)  # a third group
     assert [v.measure for v in d.violations] == ["positions"]
     book.close(1)  # QQQ gone: SPY is 100 % of the notional
@@ -198,7 +203,8 @@ def test_a_trade_without_an_iv_is_denied_as_undefined_and_errors():
     book = book_with(("SPY", 100))
     engine = RiskEngine(book, RiskLimits([Limit("vega", hard=10)]), alerts=[])
     d = engine.check([Leg("call", 1, 100.0, EXP)], "SPY")  # no iv
-    assert not d.accepted and "risk undefined after the trade" in d.reason
+    assert not d.accepted
+    assert "risk undefined after the trade" in d.reason
     with pytest.raises(ValueError, match="no market data"):
         engine.check_stock("QQQ", 1)
     with pytest.raises(TypeError, match="`portfolio` must be a Portfolio"):
@@ -225,4 +231,5 @@ def test_check_is_fast_enough_to_be_incremental():
 
     book.leg_risk = spy
     engine.check_stock("U3", 1)
-    assert calls and max(calls) == 1  # only the trade's one leg was valued
+    assert calls
+    assert max(calls) == 1

@@ -41,7 +41,8 @@ def test_delta_hedge_leaves_at_most_half_a_lot(lot):
     before = greeks["delta"]
     hedge = delta_hedge(book, "SPY", lot=lot, half_spread=0.02)
     (trade,) = hedge.trades
-    assert trade.quantity % lot == 0 and trade.quantity == -round(before / lot) * lot
+    assert trade.quantity % lot == 0
+    assert trade.quantity == -round(before / lot) * lot
     assert trade.cost == pytest.approx(abs(trade.quantity) * 0.02)
     hedge.apply(book)
     after = spy_greeks(book)
