@@ -119,21 +119,6 @@ DF_IVP = 1
 DF_DIVIDEND = 2  # cash dividend per share going ex on this bar (0 = none)
 N_DAY_F = 3
 
-REASONS = (
-    "",
-    "profit_target",
-    "stop_loss",
-    "dte",
-    "max_hold",
-    "expiry",
-    "end_of_data",
-    "delta_breach",
-    "roll",
-    "early_assignment",
-    "assigned_at_expiry",
-    "greek_breach",
-)
-"""Exit reason names by code."""
 
 TI_ENTRY = 0
 TI_EXIT = 1

@@ -43,6 +43,23 @@ R_PHYSICAL = ExitReason.PHYSICAL
 R_GREEK = ExitReason.GREEK
 
 
+REASONS = (
+    "",
+    "profit_target",
+    "stop_loss",
+    "dte",
+    "max_hold",
+    "expiry",
+    "end_of_data",
+    "delta_breach",
+    "roll",
+    "early_assignment",
+    "assigned_at_expiry",
+    "greek_breach",
+)
+"""Exit reason names by code (the trade log's ``exit_reason``, the risk layer's stops)."""
+
+
 class ExitRules(NamedTuple):
     """The exit rules of a position (float64 each; NaN = the rule is off)."""
 
@@ -139,3 +156,39 @@ def exit_reason(  # type: ignore[no-untyped-def]
     if last:
         return R_END
     return 0
+
+
+@jit
+def exit_reasons_nb(  # type: ignore[no-untyped-def]
+    rules, credit, close_debit, net_delta, gamma, vega, units, dte, short_delta, held_days, out
+):
+    """:func:`exit_reason` of a block of open positions, all quoted and managed now (the
+    risk layer's stop rules), into ``out`` (int64, one code per position).
+
+    Position ``i``: ``credit`` and ``close_debit`` per share per unit of its structure,
+    ``net_delta``, ``gamma`` and ``vega`` (per 1.00 of vol) per unit, ``units`` the
+    contracts x multiplier (:func:`greek_breach`), ``dte`` calendar days to its first
+    expiry (``<= 0``: expired), ``short_delta`` the largest short ``|delta|``,
+    ``held_days`` the days since it was opened (NaN: unknown, so ``max_hold`` never
+    fires). A NaN ``credit`` or ``close_debit`` fails every comparison: the caller
+    reports such positions as undefined.
+    """
+    for i in range(credit.shape[0]):
+        breach = greek_breach(rules, gamma[i], vega[i], units[i])
+        out[i] = exit_reason(
+            rules,
+            False,
+            dte[i] <= 0.0,
+            True,
+            False,
+            True,
+            False,
+            credit[i],
+            close_debit[i],
+            net_delta[i],
+            breach,
+            dte[i],
+            short_delta[i],
+            held_days[i],
+        )
+    return out

@@ -27,6 +27,7 @@ from fastopt.backtest.rule_definitions import RuleKeywords, rule_parameters_doc,
 from fastopt.backtest.rules import STRUCTURES, Rules, compile_rules
 from fastopt.kernels import backtest as _kb
 from fastopt.kernels import position as _kp
+from fastopt.kernels.exits import REASONS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -435,7 +436,7 @@ def _trade_frame(
             "commissions": money(tf[:, _kb.TF_ENTRY_COMM] + tf[:, _kb.TF_EXIT_COMM]),
             "pnl": money(tf[:, _kb.TF_PNL]),
             "exit_reason": pl.Series(
-                [_kb.REASONS[int(c)] for c in ti[:, _kb.TI_REASON]], dtype=pl.String
+                [REASONS[int(c)] for c in ti[:, _kb.TI_REASON]], dtype=pl.String
             ),
             "days_held": pl.Series(exit_days - entry_days, dtype=pl.Int64),
         }

@@ -7,6 +7,8 @@ rules and alerts.
 * :mod:`fastopt.risk.engine` -- :class:`RiskEngine`: pre-trade checks, states ACTIVE /
   REDUCING / HALTED and their transitions;
 * :mod:`fastopt.risk.hedging` -- :func:`delta_hedge`, :func:`hedge_suggestions`;
+* :mod:`fastopt.risk.stops` -- :class:`StopRules`, :func:`evaluate_stops` (the
+  backtest's exit rules and exit kernel);
 * :mod:`fastopt.risk.alerts` -- :class:`Alert`, :class:`AlertCenter` (deduplication,
   re-arming, hysteresis).
 """
@@ -28,10 +30,12 @@ from fastopt.risk.portfolio import (
     PortfolioGreeks,
     ScenarioGrid,
 )
+from fastopt.risk.stops import STOP_RULES, StopRules, evaluate_stops
 
 __all__ = [
     "MEASURES",
     "RISK_FIELDS",
+    "STOP_RULES",
     "Alert",
     "AlertCenter",
     "AlertLog",
@@ -48,8 +52,10 @@ __all__ = [
     "RiskLimits",
     "ScenarioGrid",
     "Severity",
+    "StopRules",
     "Transition",
     "Violation",
     "delta_hedge",
+    "evaluate_stops",
     "hedge_suggestions",
 ]

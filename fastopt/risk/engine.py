@@ -234,7 +234,7 @@ class RiskEngine:
         """P&L since :meth:`start_day`: every position's value now less its reference value,
         plus the P&L of positions closed since (at their last value seen)."""
         ids = self.portfolio.ids.tolist()
-        now = dict(zip(ids, values.tolist(), strict=True))
+        now: dict[int, float] = dict(zip(ids, values.tolist(), strict=True))
         for pid in [p for p in self._last if p not in now]:
             self._realized += self._last.pop(pid) - self._ref.pop(pid)
         for pid, v in now.items():

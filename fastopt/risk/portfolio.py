@@ -57,6 +57,7 @@ __all__ = ["RISK_FIELDS", "MarketState", "Portfolio", "PortfolioGreeks", "Scenar
 RISK_FIELDS: tuple[str, ...] = _kp.RISK_FIELDS
 """The risk measures of every position, underlying and the total (see the module doc)."""
 
+_UNKNOWN_DAY = np.iinfo(np.int64).min  # a position whose opening date is unknown
 _PARALLEL_LEGS = 4_096  # above this many legs the threaded kernel is used
 
 
@@ -204,6 +205,7 @@ class Portfolio:
         self._rec = np.zeros(0, dtype=_pos.LEG_DTYPE)
         self._ids = np.zeros(0, dtype=np.int64)
         self._group = np.zeros(0, dtype=np.int64)
+        self._opened = np.zeros(0, dtype=np.int64)  # days since 1970; _UNKNOWN_DAY: unknown
         self._names: list[str] = []
         self._index: dict[str, int] = {}
         self._market: dict[int, MarketState] = {}
@@ -236,6 +238,30 @@ class Portfolio:
         return self._ids.copy()
 
     @property
+    def groups(self) -> npt.NDArray[np.int64]:
+        """Group of each open leg (the legs added together share one), as :attr:`ids`."""
+        return self._group.copy()
+
+    @property
+    def opened(self) -> npt.NDArray[np.int64]:
+        """Opening day of each open leg, days since 1970-01-01 (the smallest int64 where
+        unknown), as :attr:`ids`."""
+        return self._opened.copy()
+
+    def market(self, underlying: str) -> MarketState:
+        """The last market state of ``underlying``.
+
+        Raises
+        ------
+        KeyError
+            An unknown underlying, or one without a market yet.
+        """
+        if underlying not in self._index or self._index[underlying] not in self._market:
+            msg = f"no market data for {underlying!r}: call update()"
+            raise KeyError(msg)
+        return self._market[self._index[underlying]]
+
+    @property
     def underlying_names(self) -> tuple[str, ...]:
         """Every underlying name known to the portfolio, by index."""
         return tuple(self._names)
@@ -250,9 +276,17 @@ class Portfolio:
             self._names.append(name)
         return self._index[name]
 
-    def _append(self, rec: np.ndarray[Any, np.dtype[Any]]) -> tuple[int, ...]:
+    def _append(
+        self, rec: np.ndarray[Any, np.dtype[Any]], opened: dt.date | str | None = None
+    ) -> tuple[int, ...]:
         _check_units(rec)
         n = rec.shape[0]
+        if opened is not None:
+            day = _pos._days(as_date(opened, "opened"))
+        else:  # the date of the underlying's market, when it has one
+            state = self._market.get(int(rec["underlying"][0]))
+            day = _UNKNOWN_DAY if state is None else _pos._days(state.date)
+        self._opened = np.concatenate([self._opened, np.full(n, day, np.int64)])
         ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
         self._next_id += n
         self._rec = np.concatenate([self._rec, rec])
@@ -283,6 +317,7 @@ class Portfolio:
         entry_price: float = math.nan,
         iv: float | None = None,
         multiplier: float | None = None,
+        opened: dt.date | str | None = None,
     ) -> int:
         """Add an option position; returns its id.
 
@@ -303,6 +338,9 @@ class Portfolio:
             Implied vol (a fraction); may be set later by :meth:`update`.
         multiplier : float, optional
             Shares per contract (the portfolio's default, 100, if omitted).
+        opened : datetime.date or str, optional
+            When the position was opened (default: the underlying's market date, if it
+            has one); the ``max_hold_days`` stop rule counts from it.
 
         Examples
         --------
@@ -321,9 +359,16 @@ class Portfolio:
             multiplier=self._multiplier if multiplier is None else multiplier,
         )
         rec["underlying"] = self._underlying_index(underlying)
-        return self._append(rec)[0]
+        return self._append(rec, opened)[0]
 
-    def add_stock(self, underlying: str, quantity: float, *, entry_price: float = math.nan) -> int:
+    def add_stock(
+        self,
+        underlying: str,
+        quantity: float,
+        *,
+        entry_price: float = math.nan,
+        opened: dt.date | str | None = None,
+    ) -> int:
         """Add a stock position of ``quantity`` shares (< 0 short); returns its id.
 
         Examples
@@ -334,7 +379,7 @@ class Portfolio:
         """
         rec = self.stock_record(quantity, entry_price=entry_price)
         rec["underlying"] = self._underlying_index(underlying)
-        return self._append(rec)[0]
+        return self._append(rec, opened)[0]
 
     @staticmethod
     def option_record(
@@ -444,9 +489,11 @@ class Portfolio:
         underlying: str,
         *,
         quantity: float = 1.0,
+        opened: dt.date | str | None = None,
     ) -> tuple[int, ...]:
-        """Add leg records (or :class:`fastopt.Leg` objects) as one group, ``quantity``
-        times; returns their ids (the records' own ``underlying`` field is replaced).
+        """Add leg records (or :class:`fastopt.Leg` objects, or a :class:`fastopt.Strategy`)
+        as one group, ``quantity`` times, opened on ``opened`` (default: the underlying's
+        market date); returns their ids (the records' own ``underlying`` is replaced).
 
         Examples
         --------
@@ -456,21 +503,29 @@ class Portfolio:
         ...                       Leg("put", 1, 85.0, "2025-03-21", iv=0.27)], "XYZ")
         (0, 1)
         """
-        return self._append(self.candidate(legs, underlying, quantity=quantity))
+        return self._append(self.candidate(legs, underlying, quantity=quantity), opened)
 
     def add_strategy(
-        self, strategy: Strategy, underlying: str, *, quantity: float = 1.0
+        self,
+        strategy: Strategy,
+        underlying: str,
+        *,
+        quantity: float = 1.0,
+        opened: dt.date | str | None = None,
     ) -> tuple[int, ...]:
         """Add a :class:`fastopt.Strategy` (``quantity`` of it) as one group; returns the
-        ids of its legs. Its premiums become the entry prices, its vol the legs' IVs."""
-        return self.add_legs(strategy, underlying, quantity=quantity)
+        ids of its legs. Its premiums become the entry prices, its vol the legs' IVs;
+        ``opened`` defaults to the strategy's ``asof``."""
+        when = strategy.asof if opened is None and hasattr(strategy, "asof") else opened
+        return self.add_legs(strategy, underlying, quantity=quantity, opened=when)
 
     def add_trades(
         self, trades: pl.DataFrame, underlying: str, *, open_on: dt.date | str | None = None
     ) -> tuple[int, ...]:
-        """Add the legs of a backtest trade log (each trade one group) at their entry
-        prices; with ``open_on``, only the trades open on that date (entered on or before
-        it, exited after it). Returns the ids of the legs added.
+        """Add the legs of a backtest trade log (each trade one group, opened on its
+        ``entry_date`` when the log has one) at their entry prices; with ``open_on``, only
+        the trades open on that date (entered on or before it, exited after it). Returns
+        the ids of the legs added.
 
         Examples
         --------
@@ -496,9 +551,11 @@ class Portfolio:
             return ()
         idx = self._underlying_index(underlying)
         legs["underlying"] = idx
+        entry = trades["entry_date"].to_list() if "entry_date" in trades.columns else None
         out: list[int] = []
         for t in np.unique(trade):
-            out.extend(self._append(legs[trade == t]))
+            when = None if entry is None else entry[int(t)]
+            out.extend(self._append(legs[trade == t], when))
         return tuple(out)
 
     def _row(self, position_id: object) -> int:
@@ -525,6 +582,7 @@ class Portfolio:
         keep = np.ones(len(self), dtype=bool)
         keep[self._row(position_id)] = False
         self._rec, self._ids, self._group = self._rec[keep], self._ids[keep], self._group[keep]
+        self._opened = self._opened[keep]
         self._changed()
 
     def roll(
