@@ -168,22 +168,30 @@ def _suggestion(
     stock_half_spread: float,
     tolerance: dict[str, float],
 ) -> HedgeSuggestion:
-    parts = [inst.record(q) for inst, q in options if q != 0.0]
-    trades = [
-        HedgeTrade(inst.label, q, abs(q) * inst.multiplier * inst.half_spread)
-        for inst, q in options
-        if q != 0.0
-    ]
+    parts = []
+    trades = []
     after = book.copy()
-    if parts:
-        after += portfolio.leg_risk(_on(np.concatenate(parts), portfolio, underlying)).sum(axis=0)
+    for inst, q in options:
+        if q == 0.0:
+            continue
+        rec = _on(inst.record(q), portfolio, underlying)
+        risk = portfolio.leg_risk(rec)
+        # traded at the model price plus (buying) or minus (selling) the half spread
+        rec["premium"] = risk[0, _COL["value"]] / (q * inst.multiplier) + math.copysign(
+            inst.half_spread, q
+        )
+        parts.append(rec)
+        trades.append(HedgeTrade(inst.label, q, abs(q) * inst.multiplier * inst.half_spread))
+        after += risk[0]
     if "delta" in targets:
         shares, cost = _stock(float(after[_COL["delta"]]), lot, stock_half_spread)
         if shares != 0.0:
-            stock = Portfolio.stock_record(shares)
+            spot = portfolio.market(underlying).spot
+            stock = _on(Portfolio.stock_record(shares, entry_price=spot), portfolio, underlying)
+            stock["premium"] = spot + math.copysign(stock_half_spread, shares)
             parts.append(stock)
             trades.append(HedgeTrade("stock", shares, cost))
-            after += portfolio.leg_risk(_on(stock, portfolio, underlying)).sum(axis=0)
+            after += portfolio.leg_risk(stock)[0]
     legs = np.concatenate(parts) if parts else Portfolio.stock_record(1.0)[:0]
     residual = {t: float(after[_COL[t]]) for t in _TARGETS}
     return HedgeSuggestion(

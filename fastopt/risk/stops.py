@@ -99,7 +99,9 @@ class StopRules:
 
     def __post_init__(self) -> None:
         for name in STOP_RULES:
-            object.__setattr__(self, name, RULES[name].parse(getattr(self, name), name))
+            value = RULES[name].parse(getattr(self, name), name)
+            off = value is None or (isinstance(value, float) and math.isnan(value))
+            object.__setattr__(self, name, None if off else value)
 
     def record(self) -> np.ndarray[Any, np.dtype[Any]]:
         """The rules as one :data:`fastopt.kernels.rule_records.EXITS` record (NaN = off)."""

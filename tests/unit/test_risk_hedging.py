@@ -124,3 +124,16 @@ def test_errors():
     nan_book.update({"SPY": MarketState(460.0, DAY)})
     with pytest.raises(ValueError, match="risk of 'SPY' is undefined"):
         delta_hedge(nan_book, "SPY")
+
+
+def test_an_applied_hedge_is_entered_at_its_price_and_costs_its_spread():
+    from fastopt.risk import StopRules, evaluate_stops
+
+    book = short_puts()
+    best = hedge_suggestions(
+        book, "SPY", OPTIONS, targets=("delta", "gamma"), stock_half_spread=0.01
+    )[0]
+    ids = best.apply(book)
+    group = int(book.groups[list(book.ids).index(ids[0])])
+    row = evaluate_stops(book, StopRules()).filter(group=group).row(0, named=True)
+    assert row["pnl"] == pytest.approx(-best.cost, rel=1e-9)
