@@ -36,8 +36,8 @@ import numpy as np
 from numba import prange
 
 from fastopt.kernels._jit import jit, jit_parallel
-from fastopt.kernels.bs import bsm_price_scalar
 from fastopt.kernels.position import STOCK, leg_greeks
+from fastopt.kernels.var import N_CONST, full_reval_pnl_nb, hoist_constants_nb
 
 RISK_FIELDS: tuple[str, ...] = (
     "value",
@@ -86,27 +86,59 @@ def one_leg_risk(kind, weight, strike, tau, vol, spot, rate, div, out, i):  # ty
     out[i, 11] = abs(weight) * spot
 
 
+NO_MARKET = 0
+"""Status code of :func:`leg_risk_nb`: a leg's underlying has no spot (NaN)."""
+EXPIRED = 1
+"""Status code of :func:`leg_risk_nb`: an option leg expired before its market's day."""
+
+
 @jit
-def leg_risk_nb(kind, weight, strike, tau, vol, und, spot, rate, div, out):  # type: ignore[no-untyped-def]
-    """:data:`RISK_FIELDS` of every leg into ``out`` (n_legs, 12); leg ``i`` is on the
-    underlying ``und[i]`` (an index into ``spot``, ``rate`` and ``div``)."""
+def first_bad_leg(kind, expiry, und, spot, day):  # type: ignore[no-untyped-def]
+    """``-1`` when every leg can be valued, else ``2 x i + code`` for the first bad leg
+    ``i`` (:data:`NO_MARKET` or :data:`EXPIRED`)."""
     for i in range(kind.shape[0]):
         u = und[i]
-        one_leg_risk(
-            kind[i], weight[i], strike[i], tau[i], vol[i], spot[u], rate[u], div[u], out, i
-        )
-    return out
+        if math.isnan(spot[u]):
+            return 2 * i + NO_MARKET
+        if kind[i] != STOCK and expiry[i] < day[u]:
+            return 2 * i + EXPIRED
+    return -1
+
+
+@jit
+def _leg_at(kind, units, multiplier, strike, expiry, vol, und, spot, rate, div, day, out, i):  # type: ignore[no-untyped-def]
+    u = und[i]
+    tau = (expiry[i] - day[u]) / 365.0 if kind[i] != STOCK else 0.0
+    one_leg_risk(kind[i], units[i] * multiplier[i], strike[i], tau, vol[i], spot[u], rate[u],
+                 div[u], out, i)  # fmt: skip
+
+
+@jit
+def leg_risk_nb(kind, units, multiplier, strike, expiry, vol, und, spot, rate, div, day, out):  # type: ignore[no-untyped-def]
+    """:data:`RISK_FIELDS` of every leg into ``out`` (n_legs, 12); returns
+    :func:`first_bad_leg` (``out`` is filled only when it is ``-1``).
+
+    Leg ``i`` holds ``units[i] x multiplier[i]`` shares' worth (``weight``) of its
+    option, on the underlying ``und[i]`` (an index into ``spot``, ``rate``, ``div`` and
+    ``day``, the valuation day in days since 1970); ``expiry`` in days since 1970, so
+    ``tau = (expiry - day) / 365`` years."""
+    status = first_bad_leg(kind, expiry, und, spot, day)
+    if status >= 0:
+        return status
+    for i in range(kind.shape[0]):
+        _leg_at(kind, units, multiplier, strike, expiry, vol, und, spot, rate, div, day, out, i)
+    return status
 
 
 @jit_parallel
-def leg_risk_par_nb(kind, weight, strike, tau, vol, und, spot, rate, div, out):  # type: ignore[no-untyped-def]
+def leg_risk_par_nb(kind, units, multiplier, strike, expiry, vol, und, spot, rate, div, day, out):  # type: ignore[no-untyped-def]
     """:func:`leg_risk_nb` with the legs spread over threads (identical results)."""
+    status = first_bad_leg(kind, expiry, und, spot, day)
+    if status >= 0:
+        return status
     for i in prange(kind.shape[0]):
-        u = und[i]
-        one_leg_risk(
-            kind[i], weight[i], strike[i], tau[i], vol[i], spot[u], rate[u], div[u], out, i
-        )
-    return out
+        _leg_at(kind, units, multiplier, strike, expiry, vol, und, spot, rate, div, day, out, i)
+    return status
 
 
 @jit
@@ -122,51 +154,77 @@ def sum_by_group_nb(values, group, out):  # type: ignore[no-untyped-def]
 
 
 @jit
-def _cell_pnl(kind, weight, strike, tau, vol, und, spot, rate, div, value, move, dvol, out_col):  # type: ignore[no-untyped-def]
-    """P&L of every underlying for one grid cell (spot x (1 + move), vol + dvol floored at
-    0) into ``out_col`` (n_underlyings,)."""
-    out_col[:] = 0.0
+def _underlying_grid_pnl(
+    kind, weight, strike, tau, vol, rate, div, value, s0, moves, log_ret, dvol, out_col
+):  # type: ignore[no-untyped-def]
+    """P&L at every spot move of one underlying's legs (one vol shift) into ``out_col``
+    (n_moves,): options by the hoisted full revaluation of :mod:`fastopt.kernels.var`
+    (from their value at the shifted vol, plus the shift's own P&L ``V_shifted - value``),
+    stock at ``weight x S x move``."""
+    n_moves = moves.shape[0]
+    options = np.flatnonzero(kind != STOCK)
+    m = options.shape[0]
+    stock_w = 0.0
     for i in range(kind.shape[0]):
-        u = und[i]
-        s = spot[u] * (1.0 + move)
         if kind[i] == STOCK:
-            now = weight[i] * s
-        else:
-            v = max(vol[i] + dvol, 0.0)
-            now = weight[i] * bsm_price_scalar(
-                s, strike[i], tau[i], v, rate[u], div[u], kind[i] == 0
-            )
-        out_col[u] += now - value[i]
+            stock_w += weight[i]
+    for a in range(n_moves):
+        out_col[a] = stock_w * s0 * moves[a]
+    if m == 0:
+        return
+    k = np.empty(m)
+    t = np.empty(m)
+    v = np.empty(m)
+    w = np.empty(m)
+    call = np.empty(m, dtype=np.bool_)
+    for j in range(m):
+        i = options[j]
+        k[j] = strike[i]
+        t[j] = tau[i]
+        v[j] = max(vol[i] + dvol, 0.0)
+        w[j] = weight[i]
+        call[j] = kind[i] == 0
+    consts = np.empty((N_CONST, m))
+    hoist_constants_nb(s0, k, t, v, rate, div, call, w, 0.0, consts)
+    shift = 0.0
+    for j in range(m):
+        shift += w[j] * consts[7, j] - value[options[j]]
+    spot_h = np.empty(n_moves)
+    for a in range(n_moves):
+        spot_h[a] = s0 * (1.0 + moves[a])
+    pnl = np.empty(n_moves)
+    full_reval_pnl_nb(consts, log_ret, spot_h, pnl)
+    for a in range(n_moves):
+        out_col[a] += pnl[a] + shift
 
 
 @jit_parallel
 def scenario_grid_nb(
-    kind, weight, strike, tau, vol, und, spot, rate, div, value, moves, dvols, out
+    kind, weight, strike, tau, vol, offsets, spot, rate, div, value, moves, dvols, out
 ):  # type: ignore[no-untyped-def]
     """Full-revaluation P&L of every underlying's legs on a grid of relative spot moves
-    (every underlying moved by the same fraction) and absolute vol shifts: ``out``
-    (n_moves, n_dvols, n_underlyings). ``value`` is each leg's value today (the
-    ``value`` column of :func:`leg_risk_nb`); options are repriced at the same ``tau``
-    (an instantaneous shock)."""
+    (every underlying moved by the same fraction) and absolute vol shifts (vols floored
+    at 0) into ``out`` (n_underlyings, n_dvols, n_moves).
+
+    The legs are grouped by underlying: those of underlying ``u`` are rows
+    ``offsets[u]:offsets[u + 1]``. ``value`` is each leg's value today (the ``value``
+    column of :func:`leg_risk_nb`); options are repriced at the same ``tau`` (an
+    instantaneous shock). The cells are independent (``prange``); within one the legs
+    are added in row order, whatever the thread count.
+    """
+    n_u = offsets.shape[0] - 1
     n_v = dvols.shape[0]
-    for c in prange(moves.shape[0] * n_v):
-        a = c // n_v
+    log_ret = np.empty(moves.shape[0])
+    for a in range(moves.shape[0]):
+        log_ret[a] = math.log1p(moves[a])
+    for c in prange(n_u * n_v):
+        u = c // n_v
         b = c % n_v
-        _cell_pnl(
-            kind,
-            weight,
-            strike,
-            tau,
-            vol,
-            und,
-            spot,
-            rate,
-            div,
-            value,
-            moves[a],
-            dvols[b],
-            out[a, b],
-        )
+        lo = offsets[u]
+        hi = offsets[u + 1]
+        _underlying_grid_pnl(kind[lo:hi], weight[lo:hi], strike[lo:hi], tau[lo:hi], vol[lo:hi],
+                             rate[u], div[u], value[lo:hi], spot[u], moves, log_ret, dvols[b],
+                             out[u, b])  # fmt: skip
     return out
 
 
@@ -180,3 +238,67 @@ def delta_normal_vol_nb(dollar_delta, cov):  # type: ignore[no-untyped-def]
         for j in range(n):
             total += dollar_delta[i] * cov[i, j] * dollar_delta[j]
     return math.sqrt(max(total, 0.0))
+
+
+MEASURE_NAMES: tuple[str, ...] = (
+    "delta",
+    "dollar_delta",
+    "gamma",
+    "dollar_gamma",
+    "vega",
+    "theta",
+    "notional",
+    "positions",
+    "concentration",
+    "scenario_loss",
+    "daily_loss",
+)
+"""Rows of :func:`measures_nb`'s output: the risk layer's limited measures, in order."""
+
+N_GREEK_MEASURES = 7
+"""The first rows, magnitudes of the :data:`RISK_FIELDS` columns :data:`GREEK_COLUMNS`."""
+
+GREEK_COLUMNS = np.array([1, 2, 3, 4, 5, 6, 11], dtype=np.int64)
+"""The :data:`RISK_FIELDS` column of each of the first :data:`N_GREEK_MEASURES` rows."""
+
+POSITIONS_ROW = 7
+CONCENTRATION_ROW = 8
+
+
+@jit
+def measures_nb(sums, groups, greek_columns, out):  # type: ignore[no-untyped-def]
+    """The measures of a book from its sums per underlying ``sums`` (n, 12) and open
+    groups per underlying ``groups`` (n,) into ``out`` (11, n + 1), the last column the
+    whole book: ``|sum|`` of each Greek measure's column, the group count, the share of
+    the book's notional (the total column: the largest share). Underlyings without a
+    group count 0 (their sums are ignored); the scenario-loss and daily-loss rows are
+    left to the caller."""
+    n = groups.shape[0]
+    out[: N_GREEK_MEASURES + 2, :] = 0.0
+    total = np.zeros(sums.shape[1])
+    for u in range(n):
+        if groups[u] > 0:
+            for c in range(sums.shape[1]):
+                total[c] += sums[u, c]
+    for r in range(N_GREEK_MEASURES):
+        c = greek_columns[r]
+        for u in range(n):
+            if groups[u] > 0:
+                out[r, u] = abs(sums[u, c])
+        out[r, n] = abs(total[c])
+    notional = total[11]
+    best = 0.0
+    count = 0
+    for u in range(n):
+        if groups[u] > 0:
+            out[POSITIONS_ROW, u] = groups[u]
+            count += groups[u]
+            if math.isnan(notional):
+                share = np.nan  # undefined, never 0
+            else:
+                share = sums[u, 11] / notional if notional > 0.0 else 0.0
+            out[CONCENTRATION_ROW, u] = share
+            best = share if math.isnan(share) or math.isnan(best) else max(best, share)
+    out[POSITIONS_ROW, n] = count
+    out[CONCENTRATION_ROW, n] = best
+    return out

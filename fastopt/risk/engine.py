@@ -41,7 +41,7 @@ import numpy as np
 
 from fastopt.kernels import portfolio as _kp
 from fastopt.risk.alerts import AlertCenter, Handler
-from fastopt.risk.limits import Limit, RiskLimits
+from fastopt.risk.limits import MEASURES, RiskLimits
 from fastopt.risk.portfolio import Portfolio
 
 if TYPE_CHECKING:
@@ -49,10 +49,13 @@ if TYPE_CHECKING:
     from fastopt.strategies.leg import Leg
     from fastopt.strategies.strategy import Strategy
 
-__all__ = ["Decision", "EngineState", "RiskEngine", "Transition", "Violation"]
+__all__ = ["Decision", "EngineState", "MeasureTable", "RiskEngine", "Transition", "Violation"]
 
 _COLUMN = {name: i for i, name in enumerate(_kp.RISK_FIELDS)}
-_GREEK_MEASURES = ("delta", "dollar_delta", "gamma", "dollar_gamma", "vega", "theta", "notional")
+_MEASURE_NAMES: tuple[str, ...] = _kp.MEASURE_NAMES
+assert tuple(MEASURES) == _MEASURE_NAMES, "limits.MEASURES follows the kernel's rows"
+_ROW = {name: i for i, name in enumerate(_MEASURE_NAMES)}
+_LOSS = _ROW["scenario_loss"]
 
 
 class EngineState(enum.StrEnum):
@@ -87,6 +90,43 @@ class Violation:
         )
 
 
+class MeasureTable:
+    """Every measure of :data:`~fastopt.risk.limits.MEASURES` for every underlying name and
+    the total: ``values[m, j]`` (``j`` = the name's index, the last column the total).
+
+    Indexing by ``(measure, subject)`` reads one value (0 for an underlying without
+    positions); :meth:`as_dict` lists the measures some limit bounds.
+    """
+
+    __slots__ = ("_limited", "names", "values")
+
+    def __init__(
+        self, names: tuple[str, ...], values: Float64Array, limited: frozenset[str]
+    ) -> None:
+        self.names = names
+        self.values = values
+        self._limited = limited
+
+    def __getitem__(self, key: tuple[str, str]) -> float:
+        measure, subject = key
+        col = len(self.names) if subject == "total" else self.names.index(subject)
+        return float(self.values[_ROW[measure], col])
+
+    def get(self, key: tuple[str, str], default: float = 0.0) -> float:
+        """The value of ``(measure, subject)``, ``default`` for an unknown subject."""
+        if key[1] != "total" and key[1] not in self.names:
+            return default
+        return self[key]
+
+    def as_dict(self) -> dict[tuple[str, str], float]:
+        """``{(measure, subject): value}`` for the limited measures (all subjects)."""
+        out = {}
+        for m in sorted(self._limited, key=_ROW.__getitem__):
+            for j, name in enumerate((*self.names, "total")):
+                out[(m, name)] = float(self.values[_ROW[m], j])
+        return out
+
+
 @dataclass(frozen=True)
 class Decision:
     """The answer to a pre-trade check (truthy when accepted)."""
@@ -95,10 +135,15 @@ class Decision:
     state: EngineState
     violations: tuple[Violation, ...]
     reason: str
-    after: dict[tuple[str, str], float]
+    table: MeasureTable | None = None
 
     def __bool__(self) -> bool:
         return self.accepted
+
+    @property
+    def after(self) -> dict[tuple[str, str], float]:
+        """Every limited measure after the trade, by ``(measure, subject)``."""
+        return {} if self.table is None else self.table.as_dict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +170,7 @@ class _Book:
         self.groups = groups  # (n_names,) open groups per underlying
         self.grid = grid  # (n_spot, n_vol, n_names) scenario P&L, when a limit needs it
         self.daily_pnl = daily_pnl  # P&L since start_day (realised + open)
+        self.table: MeasureTable | None = None  # its measures, once computed
 
 
 class RiskEngine:
@@ -179,6 +225,8 @@ class RiskEngine:
         self._last: dict[int, float] = {}  # its value at the last measurement
         self._realized = 0.0
         self._cache: tuple[int, _Book] | None = None
+        self._level_cache: tuple[tuple[str, ...], Float64Array, Float64Array] | None = None
+        self._limited = limits.measures
 
     # -- state ---------------------------------------------------------------------------
 
@@ -245,7 +293,7 @@ class RiskEngine:
     # -- measuring -----------------------------------------------------------------------
 
     def _needs_grid(self) -> bool:
-        return "scenario_loss" in self.limits.measures
+        return "scenario_loss" in self._limited
 
     def _grid(self, rec: np.ndarray[Any, Any] | None) -> Float64Array:
         return self.portfolio.scenario_pnl(self._moves, self._dvols, rec)
@@ -259,69 +307,82 @@ class RiskEngine:
         sums = pf.risk_by_underlying(legs)
         groups = pf.groups_by_underlying()
         grid = self._grid(None) if self._needs_grid() else None
-        pnl = self._daily_pnl(legs[:, 0]) if "daily_loss" in self.limits.measures else 0.0
+        pnl = self._daily_pnl(legs[:, 0]) if "daily_loss" in self._limited else 0.0
         book = _Book(sums, groups, grid, pnl)
+        book.table = self._table(book)
         self._cache = (key, book)
         return book
 
-    def measures(self, book: _Book | None = None) -> dict[tuple[str, str], float]:
-        """Every measure any limit bounds, by ``(measure, subject)`` (``"total"`` or an
-        underlying name), for the book as it is (or ``book``)."""
-        b = self._book() if book is None else book
-        names = self.portfolio.underlying_names
-        used = [i for i in range(b.groups.shape[0]) if b.groups[i] > 0]
-        wanted = self.limits.measures
-        out: dict[tuple[str, str], float] = {}
-        notional = float(b.sums[used, _COLUMN["notional"]].sum()) if used else 0.0
-        for m in wanted:
-            if m in _GREEK_MEASURES:
-                c = _COLUMN[m]
-                for i in used:
-                    out[(m, names[i])] = abs(float(b.sums[i, c]))
-                out[(m, "total")] = abs(float(b.sums[used, c].sum())) if used else 0.0
-            elif m == "positions":
-                for i in used:
-                    out[(m, names[i])] = float(b.groups[i])
-                out[(m, "total")] = float(b.groups.sum())
-            elif m == "concentration":
-                shares = {
-                    names[i]: float(b.sums[i, _COLUMN["notional"]]) / notional
-                    if notional > 0
-                    else 0.0
-                    for i in used
-                }
-                out.update({(m, n): v for n, v in shares.items()})
-                out[(m, "total")] = max(shares.values(), default=0.0)
-            elif m == "scenario_loss":
-                assert b.grid is not None
-                for i in used:
-                    out[(m, names[i])] = max(0.0, -float(b.grid[:, :, i].min()))
-                out[(m, "total")] = max(0.0, -float(b.grid.sum(axis=2).min())) if used else 0.0
-            elif m == "daily_loss":
-                out[(m, "total")] = max(0.0, -b.daily_pnl)
-        return out
+    def _table(self, b: _Book) -> MeasureTable:
+        """The measures of the aggregates ``b`` (:func:`~fastopt.kernels.portfolio.measures_nb`
+        plus the scenario-grid and daily-loss rows)."""
+        names = self.portfolio.underlying_names[: b.groups.shape[0]]
+        n = len(names)
+        values = np.zeros((len(_ROW), n + 1))
+        _kp.measures_nb(b.sums[:n], b.groups, _kp.GREEK_COLUMNS, values)
+        if b.grid is not None:
+            cube = b.grid[:, :, :n]
+            worst = -cube.min(axis=(0, 1), initial=0.0) if cube.size else np.zeros(n)
+            values[_LOSS, :n] = np.where(b.groups > 0, np.maximum(worst, 0.0), 0.0)
+            values[_LOSS, n] = max(0.0, -float(cube.sum(axis=2).min())) if cube.size else 0.0
+        values[_ROW["daily_loss"], n] = max(0.0, -b.daily_pnl)
+        return MeasureTable(names, values, self._limited)
 
-    def _subjects(self, lim: Limit, values: dict[tuple[str, str], float]) -> list[str]:
-        if lim.scope == "each":
-            return sorted({s for (m, s) in values if m == lim.measure and s != "total"})
-        return [lim.scope]
-
-    def violations(
-        self, values: dict[tuple[str, str], float] | None = None, *, hard: bool = True
-    ) -> tuple[Violation, ...]:
-        """The limits the measured ``values`` (default: the book now) are beyond: hard
-        levels (or soft ones with ``hard=False``)."""
-        vals = self.measures() if values is None else values
-        out = []
+    def _levels(self, names: tuple[str, ...]) -> tuple[Float64Array, Float64Array]:
+        """The soft and hard levels as matrices like :class:`MeasureTable` (NaN: none)."""
+        if self._level_cache is not None and self._level_cache[0] == names:
+            return self._level_cache[1], self._level_cache[2]
+        n = len(names)
+        soft = np.full((len(_ROW), n + 1), np.nan)
+        hard = np.full((len(_ROW), n + 1), np.nan)
         for lim in self.limits:
-            level = lim.hard if hard else lim.soft
-            if level is None:
-                continue
-            for subject in self._subjects(lim, vals):
-                v = vals.get((lim.measure, subject), 0.0)
-                if math.isnan(v) or v > level:
-                    out.append(Violation(lim.measure, subject, v, level, hard))
+            r = _ROW[lim.measure]
+            if lim.scope == "total":
+                cols: Any = [n]
+            elif lim.scope == "each":
+                cols = slice(0, n)
+            elif lim.scope in names:
+                cols = [names.index(lim.scope)]
+            else:
+                continue  # an underlying the book does not know (yet): nothing to bound
+            for level, out in ((lim.soft, soft), (lim.hard, hard)):
+                if level is not None:
+                    out[r, cols] = level
+        self._level_cache = (names, soft, hard)
+        return soft, hard
+
+    def measures(self) -> dict[tuple[str, str], float]:
+        """Every measure any limit bounds, by ``(measure, subject)`` (``"total"`` or an
+        underlying name), for the book as it is."""
+        return self._table(self._book()).as_dict()
+
+    def _beyond(
+        self, table: MeasureTable, *, hard: bool = True, before: MeasureTable | None = None
+    ) -> tuple[Violation, ...]:
+        soft_levels, hard_levels = self._levels(table.names)
+        levels = hard_levels if hard else soft_levels
+        v = table.values
+        bad = ~np.isnan(levels) & (np.isnan(v) | (v > levels))
+        out = []
+        subjects = (*table.names, "total")
+        for r, c in zip(*np.nonzero(bad), strict=True):
+            prior = math.nan
+            if before is not None:
+                n_before = before.values.shape[1] - 1  # its underlyings (a trade may add one)
+                if c == len(table.names):
+                    prior = float(before.values[r, n_before])
+                else:
+                    prior = float(before.values[r, c]) if c < n_before else 0.0
+            out.append(
+                Violation(
+                    _MEASURE_NAMES[r], subjects[c], float(v[r, c]), float(levels[r, c]), hard, prior
+                )
+            )
         return tuple(out)
+
+    def violations(self, *, hard: bool = True) -> tuple[Violation, ...]:
+        """The limits the book is beyond now: hard levels (or soft ones, ``hard=False``)."""
+        return self._beyond(self._table(self._book()), hard=hard)
 
     # -- pre-trade check -----------------------------------------------------------------
 
@@ -335,7 +396,7 @@ class RiskEngine:
         """Would the book stay within its hard limits after adding ``quantity`` of
         ``legs`` (leg records, :class:`fastopt.Leg` objects or a :class:`fastopt.Strategy`)
         on ``underlying``? The trade is valued in the portfolio's market (its legs' own
-        vols); nothing is added.
+        vols) and added to the book's aggregates; nothing is added to the book.
 
         Returns
         -------
@@ -346,82 +407,52 @@ class RiskEngine:
         """
         rec = self.portfolio.candidate(legs, underlying, quantity=quantity)
         if self._state == EngineState.HALTED:
-            return Decision(False, self._state, (), "the engine is halted: no trade passes", {})
-        before_book = self._book()
-        before = self.measures(before_book)
-        after = self.measures(self._with(before_book, rec))
-        if any(math.isnan(v) for v in after.values()):
-            bad = sorted(k for k, v in after.items() if math.isnan(v))
+            return Decision(False, self._state, (), "the engine is halted: no trade passes")
+        book = self._book()
+        before = book.table
+        assert before is not None
+        after = self._table(self._with(book, rec))  # only the trade is valued
+        if np.isnan(after.values).any():
+            bad = sorted(k for k, v in after.as_dict().items() if math.isnan(v))
             return Decision(False, self._state, (), f"risk undefined after the trade: {bad}", after)
-        found = self.violations(after)
-        new = tuple(
-            Violation(
-                v.measure,
-                v.subject,
-                v.value,
-                v.limit,
-                True,
-                before.get((v.measure, v.subject), 0.0),
-            )
-            for v in found
-        )
+        found = self._beyond(after, before=before)
         if self._state == EngineState.REDUCING:
-            return self._reducing(before, after, new)
-        if new:
-            return Decision(
-                False,
-                self._state,
-                new,
-                "beyond hard limits: " + "; ".join(v.describe() for v in new),
-                after,
-            )
+            return self._reducing(before, after, found)
+        if found:
+            reason = "beyond hard limits: " + "; ".join(v.describe() for v in found)
+            return Decision(False, self._state, found, reason, after)
         return Decision(True, self._state, (), "within limits", after)
 
     def _reducing(
-        self,
-        before: dict[tuple[str, str], float],
-        after: dict[tuple[str, str], float],
-        found: tuple[Violation, ...],
+        self, before: MeasureTable, after: MeasureTable, found: tuple[Violation, ...]
     ) -> Decision:
-        breached = {(v.measure, v.subject) for v in self.violations(before)}
+        breached = {(v.measure, v.subject) for v in self._beyond(before)}
         fresh = tuple(v for v in found if (v.measure, v.subject) not in breached)
         if fresh:
-            return Decision(
-                False,
-                self._state,
-                fresh,
-                "reducing: the trade breaches " + "; ".join(v.describe() for v in fresh),
-                after,
-            )
-        worse = [k for k in breached if not after.get(k, 0.0) < before[k]]
+            reason = "reducing: the trade breaches " + "; ".join(v.describe() for v in fresh)
+            return Decision(False, self._state, fresh, reason, after)
+        worse = [k for k in breached if not after.get(k) < before.get(k)]
         if worse:
-            return Decision(
-                False,
-                self._state,
-                found,
-                "reducing: the trade does not reduce "
-                + ", ".join(f"{m}/{s}" for m, s in sorted(worse)),
-                after,
-            )
+            what = ", ".join(f"{m}/{s}" for m, s in sorted(worse))
+            return Decision(False, self._state, found, f"reducing: does not reduce {what}", after)
         return Decision(True, self._state, found, "reducing: reduces every breached measure", after)
 
     def _with(self, book: _Book, rec: np.ndarray[Any, Any]) -> _Book:
         """The aggregates with the trade's legs added (incremental)."""
         legs = self.portfolio.leg_risk(rec)
-        sums = book.sums.copy()
         n = len(self.portfolio.underlying_names)
-        if sums.shape[0] < n:  # the trade names a new underlying
-            sums = np.vstack([sums, np.zeros((n - sums.shape[0], sums.shape[1]))])
-        groups = np.concatenate([book.groups, np.zeros(n - book.groups.shape[0], np.int64)])
+        sums = np.zeros((n, book.sums.shape[1]))
+        sums[: book.sums.shape[0]] = book.sums
+        groups = np.zeros(n, dtype=np.int64)
+        groups[: book.groups.shape[0]] = book.groups
         u = int(rec["underlying"][0])
         sums[u] += legs.sum(axis=0)
         groups[u] += 1
         grid = None
         if book.grid is not None:
             extra = self._grid(rec)
-            grid = np.zeros(extra.shape)
-            grid[:, :, : book.grid.shape[2]] = book.grid
-            grid += extra
+            grid = extra.copy()
+            grid[:, :, : book.grid.shape[2]] += book.grid
         return _Book(sums, groups, grid, book.daily_pnl)  # traded at market: no P&L yet
 
     def check_option(
@@ -472,33 +503,38 @@ class RiskEngine:
     def evaluate(self, *, timestamp: dt.datetime | None = None) -> tuple[Violation, ...]:
         """Measure the book now: soft and hard levels feed the alerts, the state follows
         the hard breaches and the daily loss; returns the hard violations."""
-        values = self.measures()
-        for lim in self.limits:
-            for subject in self._subjects(lim, values):
-                v = values.get((lim.measure, subject), 0.0)
-                for level, name, severity in (
-                    (lim.soft, "soft", "warning"),
-                    (lim.hard, "hard", "critical"),
-                ):
-                    if level is not None and not math.isnan(v):
-                        self.alerts.observe(
-                            f"{lim.measure}:{name}",
-                            subject,
-                            v,
-                            level,
-                            severity=severity,
-                            timestamp=timestamp,
-                        )
-        hard = self.violations(values)
-        if any(v.measure == "daily_loss" for v in hard):
-            loss = next(v for v in hard if v.measure == "daily_loss")
-            self._move(EngineState.HALTED, f"daily loss stop: {loss.describe()}", timestamp)
+        table = self._table(self._book())
+        soft_levels, hard_levels = self._levels(table.names)
+        active = set(self.alerts.active())
+        subjects = (*table.names, "total")
+        v = table.values
+        for levels, tag, severity in (
+            (soft_levels, "soft", "warning"),
+            (hard_levels, "hard", "critical"),
+        ):
+            has = ~np.isnan(levels) & ~np.isnan(v)
+            watch = has & (v > levels)
+            for rule, subject in active:  # breached before: may clear now
+                measure, _, kind = rule.partition(":")
+                if kind == tag and measure in _ROW and subject in subjects:
+                    r, c = _ROW[measure], subjects.index(subject)
+                    watch[r, c] = watch[r, c] or bool(has[r, c])
+            for r, c in zip(*np.nonzero(watch), strict=True):
+                self.alerts.observe(
+                    f"{_MEASURE_NAMES[r]}:{tag}",
+                    subjects[c],
+                    float(v[r, c]),
+                    float(levels[r, c]),
+                    severity=severity,
+                    timestamp=timestamp,
+                )
+        hard = self._beyond(table)
+        loss = [x for x in hard if x.measure == "daily_loss"]
+        if loss:
+            self._move(EngineState.HALTED, f"daily loss stop: {loss[0].describe()}", timestamp)
         elif hard and self._state == EngineState.ACTIVE:
-            self._move(
-                EngineState.REDUCING,
-                "hard limit breached: " + "; ".join(v.describe() for v in hard),
-                timestamp,
-            )
+            reason = "hard limit breached: " + "; ".join(x.describe() for x in hard)
+            self._move(EngineState.REDUCING, reason, timestamp)
         elif not hard and self._state == EngineState.REDUCING:
             self._move(EngineState.ACTIVE, "back within every hard limit", timestamp)
         return hard

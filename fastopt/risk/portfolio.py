@@ -214,6 +214,10 @@ class Portfolio:
         self._risk: PortfolioGreeks | None = None
         self._leg_risk: Float64Array | None = None
         self._version = 0
+        self._market_cache: (
+            tuple[Float64Array, Float64Array, Float64Array, npt.NDArray[np.int64]] | None
+        ) = None
+        self._groups_cache: npt.NDArray[np.int64] | None = None
 
     # -- positions ---------------------------------------------------------------------
 
@@ -293,6 +297,7 @@ class Portfolio:
         self._ids = np.concatenate([self._ids, ids])
         self._group = np.concatenate([self._group, np.full(n, self._next_group, np.int64)])
         self._next_group += 1
+        self._groups_cache = None
         self._changed()
         return tuple(int(i) for i in ids)
 
@@ -474,13 +479,18 @@ class Portfolio:
         return rec
 
     def groups_by_underlying(self) -> npt.NDArray[np.int64]:
-        """Open position groups (strategies, trades, single legs) per underlying index."""
-        out = np.zeros(len(self._names), dtype=np.int64)
+        """Open position groups (strategies, trades, single legs) per underlying index;
+        cached until the positions change."""
+        n = len(self._names)
+        if self._groups_cache is not None and self._groups_cache.shape[0] == n:
+            return self._groups_cache
+        out = np.zeros(n, dtype=np.int64)
         if len(self):
             pairs = np.unique(
                 np.stack([self._rec["underlying"].astype(np.int64), self._group]), axis=1
             )
             np.add.at(out, pairs[0], 1)
+        self._groups_cache = out
         return out
 
     def add_legs(
@@ -583,6 +593,7 @@ class Portfolio:
         keep[self._row(position_id)] = False
         self._rec, self._ids, self._group = self._rec[keep], self._ids[keep], self._group[keep]
         self._opened = self._opened[keep]
+        self._groups_cache = None
         self._changed()
 
     def roll(
@@ -627,6 +638,43 @@ class Portfolio:
 
     # -- market and risk ---------------------------------------------------------------
 
+    def set_market(
+        self,
+        market: Mapping[str, MarketState | Mapping[str, Any]],
+        *,
+        ivs: Mapping[int, float] | None = None,
+    ) -> None:
+        """:meth:`update` without computing the risk (the engine's fast path: its
+        :meth:`~fastopt.risk.RiskEngine.evaluate` reads the risk as arrays)."""
+        if not isinstance(market, Mapping):
+            got = type(market).__name__
+            msg = f"`market` must be a mapping of underlying name to MarketState, got {got}"
+            raise TypeError(msg)
+        states: dict[int, MarketState] = {}
+        for name, state in market.items():
+            if name not in self._index:
+                msg = f"`market` names the unknown underlying {name!r}; known: {self._names}"
+                raise KeyError(msg)
+            if isinstance(state, Mapping):
+                state = MarketState(**state)
+            if not isinstance(state, MarketState):
+                got = type(state).__name__
+                msg = f"`market[{name!r}]` must be a MarketState or a dict, got {got}"
+                raise TypeError(msg)
+            states[self._index[name]] = state
+        new_vols: dict[int, float] = {}
+        for pid, vol in (ivs or {}).items():
+            row = self._row(pid)
+            if self._rec["kind"][row] == STOCK:
+                msg = f"`ivs[{pid}]`: position {pid} is stock and has no implied vol"
+                raise ValueError(msg)
+            new_vols[row] = _vol(vol, f"ivs[{pid}]")
+        self._market.update(states)
+        self._market_cache = None
+        for row, vol in new_vols.items():
+            self._rec["vol"][row] = vol
+        self._changed()
+
     def update(
         self,
         market: Mapping[str, MarketState | Mapping[str, Any]],
@@ -661,54 +709,34 @@ class Portfolio:
         >>> round(g.total["delta"], 2)
         48.22
         """
-        if not isinstance(market, Mapping):
-            got = type(market).__name__
-            msg = f"`market` must be a mapping of underlying name to MarketState, got {got}"
-            raise TypeError(msg)
-        states: dict[int, MarketState] = {}
-        for name, state in market.items():
-            if name not in self._index:
-                msg = f"`market` names the unknown underlying {name!r}; known: {self._names}"
-                raise KeyError(msg)
-            if isinstance(state, Mapping):
-                state = MarketState(**state)
-            if not isinstance(state, MarketState):
-                got = type(state).__name__
-                msg = f"`market[{name!r}]` must be a MarketState or a dict, got {got}"
-                raise TypeError(msg)
-            states[self._index[name]] = state
-        new_vols: dict[int, float] = {}
-        for pid, vol in (ivs or {}).items():
-            row = self._row(pid)
-            if self._rec["kind"][row] == STOCK:
-                msg = f"`ivs[{pid}]`: position {pid} is stock and has no implied vol"
-                raise ValueError(msg)
-            new_vols[row] = _vol(vol, f"ivs[{pid}]")
-        self._market.update(states)
-        for row, vol in new_vols.items():
-            self._rec["vol"][row] = vol
-        self._changed()
+        self.set_market(market, ivs=ivs)
         return self.greeks()
 
     def _market_arrays(
         self,
     ) -> tuple[Float64Array, Float64Array, Float64Array, npt.NDArray[np.int64]]:
+        """Spot, rate, dividend and day of every underlying name (NaN spot: no market);
+        cached until the market or the names change."""
         n = len(self._names)
+        if self._market_cache is not None and self._market_cache[0].shape[0] == n:
+            return self._market_cache
         spot, rate, div = np.full(n, np.nan), np.zeros(n), np.zeros(n)
-        day = np.zeros(n, dtype=np.int64)
+        day = np.full(n, _UNKNOWN_DAY, dtype=np.int64)
         for i, st in self._market.items():
             spot[i], rate[i], div[i], day[i] = st.spot, st.rate, st.div, _pos._days(st.date)
-        return spot, rate, div, day
+        self._market_cache = (spot, rate, div, day)
+        return self._market_cache
 
     def _tau(self, rec: np.ndarray[Any, np.dtype[Any]], ids: npt.NDArray[np.int64]) -> Float64Array:
         """Years to expiry of each leg at its underlying's date (checked)."""
         und = rec["underlying"]
-        no_market = [int(i) for i, u in zip(ids, und, strict=True) if int(u) not in self._market]
-        if no_market:
-            name = self._names[int(und[np.flatnonzero(ids == no_market[0])[0]])]
-            msg = f"position {no_market[0]} is on {name!r}, which has no market data: call update()"
+        spot, _, _, day = self._market_arrays()
+        no_market = np.flatnonzero(np.isnan(spot[und]))
+        if no_market.size:
+            k = int(no_market[0])
+            name = self._names[int(und[k])]
+            msg = f"position {int(ids[k])} is on {name!r}, which has no market data: call update()"
             raise ValueError(msg)
-        _, _, _, day = self._market_arrays()
         option = rec["kind"] != STOCK
         days = np.where(option, rec["expiry"] - day[und], 0)
         late = np.flatnonzero(days < 0)
@@ -724,31 +752,46 @@ class Portfolio:
 
     def leg_risk(self, rec: np.ndarray[Any, np.dtype[Any]] | None = None) -> Float64Array:
         """The :data:`RISK_FIELDS` of every open leg (or of the given records, valued in
-        this portfolio's market), ``(n_legs, 12)``."""
+        this portfolio's market), ``(n_legs, 12)``.
+
+        Raises
+        ------
+        ValueError
+            A leg on an underlying without market data, or past its expiry.
+        """
         own = rec is None
         if own and self._leg_risk is not None:
             return self._leg_risk
         legs = self._rec if rec is None else rec
-        ids = self._ids if rec is None else np.arange(legs.shape[0], dtype=np.int64)
-        tau = self._tau(legs, ids)
-        spot, rate, div, _ = self._market_arrays()
+        spot, rate, div, day = self._market_arrays()
         out = np.empty((legs.shape[0], _kp.N_RISK))
         kernel = _kp.leg_risk_par_nb if legs.shape[0] >= _PARALLEL_LEGS else _kp.leg_risk_nb
-        kernel(
-            np.ascontiguousarray(legs["kind"]),
-            legs["units"] * legs["multiplier"],
-            np.ascontiguousarray(legs["strike"]),
-            tau,
-            np.ascontiguousarray(legs["vol"]),
-            np.ascontiguousarray(legs["underlying"]),
-            spot,
-            rate,
-            div,
-            out,
-        )
+        status = kernel(
+            legs["kind"], legs["units"], legs["multiplier"], legs["strike"], legs["expiry"],
+            legs["vol"], legs["underlying"], spot, rate, div, day, out,
+        )  # fmt: skip
+        if status >= 0:
+            self._bad_leg(legs, self._ids if rec is None else None, int(status))
         if own:
             self._leg_risk = out
         return out
+
+    def _bad_leg(
+        self, legs: np.ndarray[Any, np.dtype[Any]], ids: npt.NDArray[np.int64] | None, status: int
+    ) -> None:
+        """Raise the error of a :func:`~fastopt.kernels.portfolio.first_bad_leg` status."""
+        k, code = divmod(status, 2)
+        who = f"position {int(ids[k])}" if ids is not None else f"leg {k} of the trade"
+        u = int(legs["underlying"][k])
+        if code == _kp.NO_MARKET:
+            msg = f"{who} is on {self._names[u]!r}, which has no market data: call update()"
+            raise ValueError(msg)
+        expiry = _pos.EPOCH + dt.timedelta(days=int(legs["expiry"][k]))
+        msg = (
+            f"{who} expired on {expiry}, before its market date {self._market[u].date}: "
+            "close or roll it"
+        )
+        raise ValueError(msg)
 
     def risk_by_underlying(self, leg_risk: Float64Array | None = None) -> Float64Array:
         """Sums of :data:`RISK_FIELDS` per underlying index, ``(n_names, 12)``."""
@@ -815,8 +858,8 @@ class Portfolio:
         >>> _ = book.add_option("SPY", "put", 450.0, "2025-03-21", -1, iv=0.2)
         >>> _ = book.update({"SPY": MarketState(spot=460.0, date="2025-02-19")})
         >>> grid = book.scenario_grid([-0.05, 0.0, 0.05], [0.0, 0.05])
-        >>> grid.pnl.shape, float(grid.total[1, 0])  # no move, no vol shift: no P&L
-        ((3, 2, 1), 0.0)
+        >>> grid.pnl.shape, abs(float(grid.total[1, 0])) < 1e-9  # no move, no vol shift: no P&L
+        ((3, 2, 1), True)
         >>> bool(grid.total[0, 1] < grid.total[2, 0])  # down and vol up hurts a short put
         True
         """
@@ -846,23 +889,28 @@ class Portfolio:
             raise ValueError(msg)
         tau = self._tau(legs, ids)
         spot, rate, div, _ = self._market_arrays()
-        out = np.zeros((moves.shape[0], dvols.shape[0], len(self._names)))
+        und = np.ascontiguousarray(legs["underlying"]).astype(np.int64)
+        order = np.argsort(und, kind="stable")  # legs grouped by underlying, in row order
+        n_names = len(self._names)
+        offsets = np.zeros(n_names + 1, dtype=np.int64)
+        np.cumsum(np.bincount(und, minlength=n_names), out=offsets[1:])
+        cube = np.zeros((n_names, dvols.shape[0], moves.shape[0]))
         _kp.scenario_grid_nb(
-            np.ascontiguousarray(legs["kind"]),
-            legs["units"] * legs["multiplier"],
-            np.ascontiguousarray(legs["strike"]),
-            tau,
-            np.ascontiguousarray(legs["vol"]),
-            np.ascontiguousarray(legs["underlying"]),
+            np.ascontiguousarray(legs["kind"][order]),
+            (legs["units"] * legs["multiplier"])[order],
+            np.ascontiguousarray(legs["strike"][order]),
+            tau[order],
+            np.ascontiguousarray(legs["vol"][order]),
+            offsets,
             spot,
             rate,
             div,
-            np.ascontiguousarray(risk[:, 0]),
+            np.ascontiguousarray(risk[order, 0]),
             moves,
             dvols,
-            out,
+            cube,
         )
-        return out
+        return np.ascontiguousarray(cube.transpose(2, 1, 0))
 
     def beta_weighted_delta(
         self, betas: Mapping[str, float], benchmark_spot: float

@@ -105,9 +105,12 @@ def test_parallel_twin_is_identical_and_nan_vol_poisons_its_group():
 
 def test_scenario_grid_is_full_revaluation():
     kind, weight, strike, tau, vol, und, spot, rate, div = random_book(60, n_und=2)
+    order = np.argsort(und, kind="stable")
+    kind, weight, strike, tau, vol, und = (a[order] for a in (kind, weight, strike, tau, vol, und))
     risk = kp.leg_risk_nb(
         kind, weight, strike, tau, vol, und, spot, rate, div, np.empty((60, kp.N_RISK))
     )
+    offsets = np.array([0, int((und == 0).sum()), 60])
     moves = np.array([-0.1, 0.0, 0.07])
     dvols = np.array([-0.3, 0.0, 0.05])  # -0.3 floors every vol at 0
     out = kp.scenario_grid_nb(
@@ -116,14 +119,14 @@ def test_scenario_grid_is_full_revaluation():
         strike,
         tau,
         vol,
-        und,
+        offsets,
         spot,
         rate,
         div,
         np.ascontiguousarray(risk[:, 0]),
         moves,
         dvols,
-        np.zeros((3, 3, 2)),
+        np.zeros((2, 3, 3)),
     )
     for a, m in enumerate(moves):
         for b, dv in enumerate(dvols):
@@ -141,8 +144,8 @@ def test_scenario_grid_is_full_revaluation():
             )
             pnl = now - risk[:, 0]
             for u in range(2):
-                assert out[a, b, u] == pytest.approx(pnl[und == u].sum(), rel=1e-9, abs=1e-6)
-    assert_allclose(out[1, 1], 0.0, atol=1e-9)  # no shock, no P&L
+                assert out[u, b, a] == pytest.approx(pnl[und == u].sum(), rel=1e-9, abs=1e-6)
+    assert_allclose(out[:, 1, 1], 0.0, atol=1e-9)  # no shock, no P&L
 
 
 def test_delta_normal_vol():

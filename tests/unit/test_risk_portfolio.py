@@ -233,7 +233,9 @@ def test_no_market_and_expired_positions_are_errors():
     with pytest.raises(ValueError, match="position 0 is on 'SPY', which has no market data"):
         book.greeks()
     with pytest.raises(ValueError, match="position 1 is on 'QQQ', which has no market data"):
-        book.update({"SPY": MarketState(460.0, "2025-03-24")})  # the market is set
+        book.update({"SPY": MarketState(460.0, DAY)})  # the market is set
+    with pytest.raises(ValueError, match=r"position 0 expired on 2025-03-21, before its market"):
+        book.update({"SPY": MarketState(460.0, "2025-03-24")})  # the first bad leg wins
     with pytest.raises(ValueError, match=r"position 0 expired on 2025-03-21, before its market"):
         book.update({"QQQ": MarketState(400.0, DAY)})
     book.close(0)
