@@ -65,6 +65,7 @@ __all__ = [
     "RiskMeasures",
     "RiskMethod",
     "expected_shortfall",
+    "from_pnl",
     "portfolio_risk",
     "value_at_risk",
 ]
@@ -330,7 +331,7 @@ def portfolio_risk(
     h = _scalar(horizon, "horizon")
     check_positive(np.asarray(h), "horizon")
     mu = r - q if drift is None else _scalar(drift, "drift")
-    levels = _confidence(confidence)
+    _confidence(confidence)  # checked before any work
     if isinstance(book, np.ndarray) and book.dtype.names is not None:  # leg records
         if asof is None:
             msg = "`asof` is required when `book` is leg records (it dates their expiries)"
@@ -347,8 +348,6 @@ def portfolio_risk(
         check_positive(np.asarray(mult), "multiplier")
         strike, t, vols, is_call, qty = book_arrays(book, sig)
         weight = qty * mult
-    scalar_levels = np.ndim(confidence) == 0
-
     z = np.random.default_rng(_seed_sequence(seed)).standard_normal(n)
     log_ret = np.empty(n)
     spot_h = np.empty(n)
@@ -372,9 +371,45 @@ def portfolio_risk(
             s0, spot_h, float(w @ g.delta), float(w @ g.gamma), float(w @ g.theta), h, pnl
         )
 
+    return from_pnl(
+        pnl,
+        confidence=confidence,
+        method=method_name,
+        horizon=h,
+        value=value,
+        spot_scenarios=spot_h,
+    )
+
+
+def from_pnl(
+    pnl: Float64Array,
+    *,
+    confidence: float | Sequence[float] | npt.ArrayLike,
+    method: str,
+    horizon: float,
+    value: float,
+    spot_scenarios: Float64Array,
+) -> RiskMeasures:
+    """:class:`RiskMeasures` of simulated scenario P&L (the tail measures of
+    :func:`fastopt.kernels.var.tail_measures_nb`); shared by :func:`portfolio_risk` and
+    the multi-underlying :meth:`fastopt.risk.Portfolio.value_at_risk`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastopt.risk_measures import from_pnl
+    >>> pnl = np.arange(-50.0, 50.0)  # 100 scenarios
+    >>> r = from_pnl(pnl, confidence=0.95, method="full", horizon=1 / 252, value=0.0,
+    ...              spot_scenarios=np.zeros(100))
+    >>> r.var, r.es  # the 5th worst loss; the mean of the 5 worst
+    (46.0, 48.0)
+    """
+    levels = _confidence(confidence)
+    scalar_levels = np.ndim(confidence) == 0
+    n = int(pnl.shape[0])
     counts = np.array([max(1, math.ceil(round(n * (1.0 - a), 6))) for a in levels], dtype=np.int64)
     out = np.empty((_kv.N_TAIL, levels.shape[0]))
-    _kv.tail_measures_nb(pnl, counts, _Z_CI, out)
+    _kv.tail_measures_nb(np.ascontiguousarray(pnl, dtype=np.float64), counts, _Z_CI, out)
 
     def pick(row: Float64Array) -> Any:
         return float(row[0]) if scalar_levels else row.copy()
@@ -386,11 +421,11 @@ def portfolio_risk(
         es_stderr=pick(out[2]),
         var_ci=(pick(out[3]), pick(out[4])),
         n_scenarios=n,
-        method=method_name,
-        horizon=h,
+        method=method,
+        horizon=horizon,
         value=value,
         pnl=pnl,
-        spot_scenarios=spot_h,
+        spot_scenarios=spot_scenarios,
     )
 
 

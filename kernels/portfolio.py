@@ -154,24 +154,22 @@ def sum_by_group_nb(values, group, out):  # type: ignore[no-untyped-def]
 
 
 @jit
-def _underlying_grid_pnl(
-    kind, weight, strike, tau, vol, rate, div, value, s0, moves, log_ret, dvol, out_col
-):  # type: ignore[no-untyped-def]
-    """P&L at every spot move of one underlying's legs (one vol shift) into ``out_col``
-    (n_moves,): options by the hoisted full revaluation of :mod:`fastopt.kernels.var`
-    (from their value at the shifted vol, plus the shift's own P&L ``V_shifted - value``),
-    stock at ``weight x S x move``."""
-    n_moves = moves.shape[0]
-    options = np.flatnonzero(kind != STOCK)
-    m = options.shape[0]
-    stock_w = 0.0
+def _stock_weight(kind, weight):  # type: ignore[no-untyped-def]
+    """Shares of stock among one underlying's legs."""
+    total = 0.0
     for i in range(kind.shape[0]):
         if kind[i] == STOCK:
-            stock_w += weight[i]
-    for a in range(n_moves):
-        out_col[a] = stock_w * s0 * moves[a]
-    if m == 0:
-        return
+            total += weight[i]
+    return total
+
+
+@jit
+def _hoisted_options(kind, weight, strike, tau, vol, s0, rate, div, dvol, horizon):  # type: ignore[no-untyped-def]
+    """The option legs among one underlying's legs as the hoisted constants of
+    :func:`fastopt.kernels.var.hoist_constants_nb` (vols shifted by ``dvol``, floored at
+    0; ``horizon`` years of decay), with the row of each option."""
+    options = np.flatnonzero(kind != STOCK)
+    m = options.shape[0]
     k = np.empty(m)
     t = np.empty(m)
     v = np.empty(m)
@@ -185,10 +183,28 @@ def _underlying_grid_pnl(
         w[j] = weight[i]
         call[j] = kind[i] == 0
     consts = np.empty((N_CONST, m))
-    hoist_constants_nb(s0, k, t, v, rate, div, call, w, 0.0, consts)
+    hoist_constants_nb(s0, k, t, v, rate, div, call, w, horizon, consts)
+    return consts, options
+
+
+@jit
+def _underlying_grid_pnl(  # type: ignore[no-untyped-def]
+    kind, weight, strike, tau, vol, rate, div, value, s0, moves, log_ret, dvol, out_col
+):
+    """P&L at every spot move of one underlying's legs (one vol shift) into ``out_col``
+    (n_moves,): options by the hoisted full revaluation of :mod:`fastopt.kernels.var`
+    (from their value at the shifted vol, plus the shift's own P&L ``V_shifted - value``),
+    stock at ``weight x S x move``."""
+    n_moves = moves.shape[0]
+    stock_w = _stock_weight(kind, weight)
+    for a in range(n_moves):
+        out_col[a] = stock_w * s0 * moves[a]
+    consts, options = _hoisted_options(kind, weight, strike, tau, vol, s0, rate, div, dvol, 0.0)
+    if options.shape[0] == 0:
+        return
     shift = 0.0
-    for j in range(m):
-        shift += w[j] * consts[7, j] - value[options[j]]
+    for j in range(options.shape[0]):
+        shift += consts[6, j] * consts[7, j] - value[options[j]]
     spot_h = np.empty(n_moves)
     for a in range(n_moves):
         spot_h[a] = s0 * (1.0 + moves[a])
@@ -225,6 +241,42 @@ def scenario_grid_nb(
         _underlying_grid_pnl(kind[lo:hi], weight[lo:hi], strike[lo:hi], tau[lo:hi], vol[lo:hi],
                              rate[u], div[u], value[lo:hi], spot[u], moves, log_ret, dvols[b],
                              out[u, b])  # fmt: skip
+    return out
+
+
+@jit_parallel
+def scenario_pnl_nb(
+    kind, weight, strike, tau, vol, offsets, spot, rate, div, log_ret, horizon, out
+):  # type: ignore[no-untyped-def]
+    """Full-revaluation P&L of every underlying's legs in correlated scenarios: ``out``
+    (n_underlyings, n_scenarios) from the log-returns ``log_ret`` (n_underlyings,
+    n_scenarios) of each underlying over ``horizon`` years.
+
+    Legs grouped by underlying as in :func:`scenario_grid_nb`; options lose ``horizon``
+    of time (one past its expiry is worth its intrinsic value), implied vols are held;
+    stock gains ``weight x (S_h - S)``. ``prange`` over underlyings; within one, the
+    options are added in row order."""
+    n_u = offsets.shape[0] - 1
+    n_sc = log_ret.shape[1]
+    for u in prange(n_u):
+        lo = offsets[u]
+        hi = offsets[u + 1]
+        s0 = spot[u]
+        spot_h = np.empty(n_sc)
+        for j in range(n_sc):
+            spot_h[j] = s0 * math.exp(log_ret[u, j])
+        stock_w = _stock_weight(kind[lo:hi], weight[lo:hi])
+        for j in range(n_sc):
+            out[u, j] = stock_w * (spot_h[j] - s0)
+        consts, options = _hoisted_options(kind[lo:hi], weight[lo:hi], strike[lo:hi],
+                                           tau[lo:hi], vol[lo:hi], s0, rate[u], div[u], 0.0,
+                                           horizon)  # fmt: skip
+        if options.shape[0] == 0:
+            continue
+        pnl = np.empty(n_sc)
+        full_reval_pnl_nb(consts, log_ret[u], spot_h, pnl)
+        for j in range(n_sc):
+            out[u, j] += pnl[j]
     return out
 
 

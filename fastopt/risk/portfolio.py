@@ -47,6 +47,7 @@ from fastopt.kernels.legs import CALL, PUT, STOCK
 if TYPE_CHECKING:
     import polars as pl
 
+    from fastopt.risk_measures import RiskMeasures
     from fastopt.strategies.leg import Leg
     from fastopt.strategies.strategy import Strategy
 else:
@@ -889,11 +890,8 @@ class Portfolio:
             raise ValueError(msg)
         tau = self._tau(legs, ids)
         spot, rate, div, _ = self._market_arrays()
-        und = np.ascontiguousarray(legs["underlying"]).astype(np.int64)
-        order = np.argsort(und, kind="stable")  # legs grouped by underlying, in row order
+        order, offsets = self._grouped(legs)
         n_names = len(self._names)
-        offsets = np.zeros(n_names + 1, dtype=np.int64)
-        np.cumsum(np.bincount(und, minlength=n_names), out=offsets[1:])
         cube = np.zeros((n_names, dvols.shape[0], moves.shape[0]))
         _kp.scenario_grid_nb(
             np.ascontiguousarray(legs["kind"][order]),
@@ -911,6 +909,140 @@ class Portfolio:
             cube,
         )
         return np.ascontiguousarray(cube.transpose(2, 1, 0))
+
+    def _grouped(
+        self, legs: np.ndarray[Any, np.dtype[Any]]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+        """The order that groups ``legs`` by underlying (rows in order within one) and
+        the group offsets per underlying name."""
+        und = np.ascontiguousarray(legs["underlying"]).astype(np.int64)
+        order = np.argsort(und, kind="stable")
+        n_names = len(self._names)
+        offsets = np.zeros(n_names + 1, dtype=np.int64)
+        np.cumsum(np.bincount(und, minlength=n_names), out=offsets[1:])
+        return order, offsets
+
+    def value_at_risk(
+        self,
+        cov: npt.ArrayLike,
+        underlyings: Sequence[str],
+        *,
+        horizon: float = 1.0 / 252.0,
+        confidence: float | Sequence[float] = 0.99,
+        n_scenarios: int = 10_000,
+        seed: int | np.random.SeedSequence | None = None,
+        drift: Mapping[str, float] | None = None,
+    ) -> RiskMeasures:
+        """Monte Carlo VaR and expected shortfall of the whole book by full revaluation in
+        correlated scenarios of its underlyings.
+
+        Each scenario moves every underlying by a correlated GBM step over ``horizon``:
+        ``ln(S_h / S) = (mu - sigma^2 / 2) h + sqrt(h) (L z)`` with ``L L' = cov``;
+        every option is repriced with ``horizon`` less time at its own (held) implied
+        vol by the hoisted BSM revaluation of :mod:`fastopt.kernels.var` (the kernel of
+        :func:`fastopt.portfolio_risk`), stock at the new spot.
+
+        Parameters
+        ----------
+        cov : array (n, n)
+            Annualised covariance of the log-returns of ``underlyings`` (symmetric
+            positive semi-definite); every underlying the book holds must be among them.
+        underlyings : sequence of str
+            The names of ``cov``'s rows.
+        horizon : float, default 1/252
+            Years (> 0).
+        confidence : float or sequence of float, default 0.99
+            Levels in (0, 1).
+        n_scenarios : int, default 10,000
+        seed : int or numpy.random.SeedSequence, optional
+            The same seed gives the same numbers.
+        drift : mapping of str to float, optional
+            Annual drift ``mu`` per underlying; default ``rate - div`` (risk-neutral).
+
+        Returns
+        -------
+        fastopt.risk_measures.RiskMeasures
+            ``spot_scenarios`` is ``(n_scenarios, n)``, in the order of ``underlyings``.
+
+        Examples
+        --------
+        >>> from fastopt.risk import MarketState, Portfolio
+        >>> book = Portfolio()
+        >>> _ = book.add_stock("A", 100); _ = book.add_stock("B", 100)
+        >>> _ = book.update({"A": MarketState(100.0, "2025-01-02"),
+        ...                  "B": MarketState(100.0, "2025-01-02")})
+        >>> cov = [[0.04, 0.0], [0.0, 0.04]]  # 20 % vols, uncorrelated
+        >>> r = book.value_at_risk(cov, ["A", "B"], n_scenarios=100_000, seed=1)
+        >>> bool(abs(r.var - 2.326 * 0.2 / 252 ** 0.5 * 100 * 100 * 2 ** 0.5) < 15)
+        True
+        """
+        from fastopt.risk_measures import from_pnl
+
+        names = list(underlyings)
+        c = _covariance(cov, names)
+        missing = [n for n in self.underlyings if n not in names]
+        if missing:
+            msg = f"`underlyings` leaves out {missing}: their risk would count as zero"
+            raise ValueError(msg)
+        h = real_number(horizon, "horizon")
+        if h <= 0.0:
+            msg = f"`horizon` must be > 0 years, got {h!r}"
+            raise ValueError(msg)
+        if isinstance(n_scenarios, bool) or not isinstance(n_scenarios, int | np.integer):
+            msg = f"`n_scenarios` must be an int >= 2, got {n_scenarios!r}"
+            raise TypeError(msg)
+        if not 2 <= int(n_scenarios) <= 10_000_000:
+            msg = f"`n_scenarios` must be in [2, 10,000,000], got {n_scenarios!r}"
+            raise ValueError(msg)
+        n = int(n_scenarios)
+        risk = self.leg_risk()
+        if np.isnan(risk).any():
+            first = int(self._ids[np.isnan(risk).any(axis=1)][0])
+            msg = f"position {first} has no implied vol: the VaR is undefined"
+            raise ValueError(msg)
+        spot, rate, div, _ = self._market_arrays()
+        index = [self._index.get(m, -1) for m in names]
+        mu = np.array(
+            [
+                real_number((drift or {}).get(m, rate[i] - div[i] if i >= 0 else 0.0), "drift")
+                for m, i in zip(names, index, strict=True)
+            ]
+        )
+        values, vectors = np.linalg.eigh(c)
+        root = vectors * np.sqrt(np.clip(values, 0.0, None))  # root @ root.T == cov
+        z = np.random.default_rng(seed).standard_normal((n, len(names)))
+        steps = (mu - 0.5 * np.diag(c)) * h + math.sqrt(h) * (z @ root.T)  # (n, k)
+        log_ret = np.zeros((len(self._names), n))
+        for k, i in enumerate(index):
+            if i >= 0:
+                log_ret[i] = steps[:, k]
+        order, offsets = self._grouped(self._rec)
+        tau = self._tau(self._rec, self._ids)
+        out = np.empty((len(self._names), n))
+        _kp.scenario_pnl_nb(
+            np.ascontiguousarray(self._rec["kind"][order]),
+            (self._rec["units"] * self._rec["multiplier"])[order],
+            np.ascontiguousarray(self._rec["strike"][order]),
+            tau[order],
+            np.ascontiguousarray(self._rec["vol"][order]),
+            offsets,
+            np.nan_to_num(spot, nan=1.0),  # names without a market hold no legs here
+            rate,
+            div,
+            log_ret,
+            h,
+            out,
+        )
+        pnl = np.ascontiguousarray(out.sum(axis=0))
+        spots = np.where(np.asarray(index) >= 0, spot[np.maximum(index, 0)], np.nan)
+        return from_pnl(
+            pnl,
+            confidence=confidence,
+            method="full",
+            horizon=h,
+            value=float(risk[:, 0].sum()),
+            spot_scenarios=spots * np.exp(steps),
+        )
 
     def beta_weighted_delta(
         self, betas: Mapping[str, float], benchmark_spot: float
@@ -958,15 +1090,7 @@ class Portfolio:
         100.0
         """
         names = list(underlyings)
-        c = np.ascontiguousarray(np.asarray(cov, dtype=np.float64))
-        if c.shape != (len(names), len(names)):
-            msg = (
-                f"`cov` must be {len(names)} x {len(names)} (one row per underlying), got {c.shape}"
-            )
-            raise ValueError(msg)
-        if not np.allclose(c, c.T) or np.linalg.eigvalsh(c).min() < -1e-12:
-            msg = "`cov` must be a symmetric positive semi-definite covariance matrix"
-            raise ValueError(msg)
+        c = _covariance(cov, names)
         missing = [n for n in self.underlyings if n not in names]
         if missing:
             msg = f"`underlyings` leaves out {missing}: their risk would count as zero"
@@ -974,6 +1098,21 @@ class Portfolio:
         per_und = self.risk_by_underlying()
         d = np.array([per_und[self._index[n], 2] if n in self._index else 0.0 for n in names])
         return float(_kp.delta_normal_vol_nb(d, c))
+
+
+def _covariance(cov: npt.ArrayLike, names: list[str]) -> Float64Array:
+    """``cov`` as a checked symmetric positive semi-definite ``len(names)`` square matrix."""
+    c = np.ascontiguousarray(np.asarray(cov, dtype=np.float64))
+    if c.shape != (len(names), len(names)):
+        msg = f"`cov` must be {len(names)} x {len(names)} (one row per underlying), got {c.shape}"
+        raise ValueError(msg)
+    if not np.isfinite(c).all() or not np.allclose(c, c.T):
+        msg = "`cov` must be a finite symmetric covariance matrix"
+        raise ValueError(msg)
+    if np.linalg.eigvalsh(c).min() < -1e-12 * max(1.0, float(np.abs(c).max())):
+        msg = "`cov` must be a symmetric positive semi-definite covariance matrix"
+        raise ValueError(msg)
+    return c
 
 
 def _check_units(rec: np.ndarray[Any, np.dtype[Any]]) -> None:
