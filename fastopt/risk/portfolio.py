@@ -713,6 +713,95 @@ class Portfolio:
         self.set_market(market, ivs=ivs)
         return self.greeks()
 
+    def update_from_chain(
+        self,
+        chain: pl.DataFrame | Any,
+        underlying: str,
+        *,
+        date: dt.date | str | None = None,
+        rate: float = 0.0,
+        div: float = 0.0,
+    ) -> PortfolioGreeks:
+        """Set one underlying's market from an option chain's quotes of one date: the spot
+        is the chain's ``underlying`` price, each option position's implied vol the
+        ``iv`` of its quote (same expiry, strike and kind); return the risk.
+
+        Parameters
+        ----------
+        chain : polars.DataFrame or pandas.DataFrame
+            A chain in :mod:`fastopt.data`'s schema, with an ``iv`` column (validated).
+        underlying : str
+            The portfolio's name of the chain's underlying.
+        date : datetime.date or str, optional
+            The quotes' date (default: the chain's last date).
+        rate, div : float, default 0
+            Rate and dividend yield of the market state.
+
+        Returns
+        -------
+        PortfolioGreeks
+            Positions without a quote keep their previous vol (NaN if they had none,
+            which makes the risk undefined and lists them in ``missing``).
+
+        Raises
+        ------
+        ValueError
+            No ``iv`` column, no quotes on ``date``, or any chain validation error.
+        KeyError
+            ``underlying`` is not in the portfolio.
+
+        Examples
+        --------
+        >>> from fastopt.data import generate_chains
+        >>> from fastopt.risk import Portfolio
+        >>> chain = generate_chains(start="2018-01-02", end="2018-01-31", seed=1)
+        >>> day = chain["date"].max()
+        >>> quote = chain.filter(date=day, kind="put").sort("strike").row(10, named=True)
+        >>> book = Portfolio()
+        >>> pid = book.add_option("SPX", "put", quote["strike"], quote["expiry"], -1)
+        >>> g = book.update_from_chain(chain, "SPX")
+        >>> g.positions["vol"][0] == quote["iv"], g.complete
+        (True, True)
+        """
+        from fastopt.data import to_polars, validate_chain
+
+        frame, _ = validate_chain(to_polars(chain, name="chain"))
+        if "iv" not in frame.columns:
+            msg = "`chain` has no `iv` column: the implied vols cannot be looked up"
+            raise ValueError(msg)
+        if underlying not in self._index:
+            msg = f"the portfolio holds nothing on {underlying!r}"
+            raise KeyError(msg)
+        day = as_date(frame["date"].max() if date is None else date, "date")
+        quotes = frame.filter(pl.col("date").cast(pl.Date) == day)
+        if quotes.height == 0:
+            msg = f"`chain` has no quotes on {day}"
+            raise ValueError(msg)
+        spot = float(quotes["underlying"][0])
+        u = self._index[underlying]
+        rows = np.flatnonzero((self._rec["underlying"] == u) & (self._rec["kind"] != STOCK))
+        if rows.size:
+            wanted = pl.DataFrame(
+                {
+                    "row": rows,
+                    "expiry": pl.Series(self._rec["expiry"][rows].astype(np.int32)).cast(pl.Date),
+                    "strike": self._rec["strike"][rows],
+                    "kind": [_pos.KIND_NAMES[int(k)] for k in self._rec["kind"][rows]],
+                }
+            )
+            found = wanted.join(
+                quotes.select("expiry", "strike", "kind", "iv"),
+                on=["expiry", "strike", "kind"],
+                how="left",
+            ).drop_nulls("iv")
+            ivs = {
+                int(self._ids[r]): float(v) for r, v in zip(found["row"], found["iv"], strict=True)
+            }
+        else:
+            ivs = {}
+        self.set_market({underlying: MarketState(spot, day, rate, div)}, ivs=ivs)
+        return self.greeks()
+
     def _market_arrays(
         self,
     ) -> tuple[Float64Array, Float64Array, Float64Array, npt.NDArray[np.int64]]:

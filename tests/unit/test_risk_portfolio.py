@@ -322,3 +322,43 @@ def test_var_errors():
     nan_book.update({"SPY": MarketState(460.0, DAY)})
     with pytest.raises(ValueError, match="no implied vol: the VaR is undefined"):
         nan_book.value_at_risk([[0.04]], ["SPY"])
+
+
+def test_market_and_ivs_from_the_chain_quotes():
+    from fastopt.data import generate_chains
+
+    chain = generate_chains(start="2018-01-02", end="2018-02-28", seed=4)
+    day = chain["date"].unique().sort()[10]
+    quotes = chain.filter(pl.col("date") == day)
+    put = quotes.filter(kind="put").sort("strike").row(12, named=True)
+    call = quotes.filter(kind="call").sort("strike").row(-12, named=True)
+    book = Portfolio()
+    a = book.add_option("SPX", "put", put["strike"], put["expiry"], -2)
+    b = book.add_option("SPX", "call", call["strike"], call["expiry"], 1, iv=0.99)
+    c = book.add_option("SPX", "call", 12_345.0, call["expiry"], 1)  # no such quote
+    s = book.add_stock("SPX", 10)
+    g = book.update_from_chain(chain, "SPX", date=day, rate=0.01)
+    vol = dict(zip(g.positions["id"], g.positions["vol"], strict=True))
+    assert vol[a] == put["iv"]
+    assert vol[b] == call["iv"]
+    assert vol[c] is None  # left without an iv: the risk is undefined, never smaller
+    assert g.missing == (c,)
+    assert book.market("SPX") == MarketState(put["underlying"], day, 0.01, 0.0)
+    book.close(c)
+    g = book.update_from_chain(chain, "SPX", date=day)
+    want = bs_greeks(
+        put["underlying"], put["strike"], (put["expiry"] - day).days / 365, put["iv"], kind="put"
+    )
+    row = g.positions.filter(pl.col("id") == a).row(0, named=True)
+    assert row["delta"] == pytest.approx(-200 * want.delta, rel=1e-12)
+    assert g.positions.filter(pl.col("id") == s)["delta"][0] == 10.0
+    book.update_from_chain(chain, "SPX")  # default: the chain's last date
+    assert book.market("SPX").date == chain["date"].max()
+    with pytest.raises(ValueError, match="no quotes on 2030-01-02"):
+        book.update_from_chain(chain, "SPX", date="2030-01-02")
+    with pytest.raises(ValueError, match="no `iv` column"):
+        book.update_from_chain(chain.drop("iv"), "SPX")
+    with pytest.raises(KeyError, match="holds nothing on 'NDX'"):
+        book.update_from_chain(chain, "NDX")
+    with pytest.raises(KeyError, match="no market data for 'XYZ'"):
+        book.market("XYZ")
