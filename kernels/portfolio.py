@@ -354,3 +354,24 @@ def measures_nb(sums, groups, greek_columns, out):  # type: ignore[no-untyped-de
     out[POSITIONS_ROW, n] = count
     out[CONCENTRATION_ROW, n] = best
     return out
+
+
+@jit
+def beta_nb(returns, benchmark):  # type: ignore[no-untyped-def]
+    """Beta of ``returns`` to ``benchmark`` (same length, finite): their sample covariance
+    over the benchmark's sample variance (NaN when it has none)."""
+    n = returns.shape[0]
+    ma = 0.0
+    mb = 0.0
+    for i in range(n):
+        ma += returns[i]
+        mb += benchmark[i]
+    ma /= n
+    mb /= n
+    cov = 0.0
+    var = 0.0
+    for i in range(n):
+        db = benchmark[i] - mb
+        cov += (returns[i] - ma) * db
+        var += db * db
+    return cov / var if var > 0.0 else np.nan

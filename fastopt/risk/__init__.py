@@ -9,11 +9,13 @@ rules and alerts.
 * :mod:`fastopt.risk.hedging` -- :func:`delta_hedge`, :func:`hedge_suggestions`;
 * :mod:`fastopt.risk.stops` -- :class:`StopRules`, :func:`evaluate_stops` (the
   backtest's exit rules and exit kernel);
+* :mod:`fastopt.risk.beta` -- :func:`estimate_betas` from a price history;
 * :mod:`fastopt.risk.alerts` -- :class:`Alert`, :class:`AlertCenter` (deduplication,
   re-arming, hysteresis).
 """
 
 from fastopt.risk.alerts import Alert, AlertCenter, AlertLog, Severity
+from fastopt.risk.beta import estimate_betas
 from fastopt.risk.engine import Decision, EngineState, RiskEngine, Transition, Violation
 from fastopt.risk.hedging import (
     HedgeInstrument,
@@ -56,6 +58,7 @@ __all__ = [
     "Transition",
     "Violation",
     "delta_hedge",
+    "estimate_betas",
     "evaluate_stops",
     "hedge_suggestions",
 ]

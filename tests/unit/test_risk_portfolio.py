@@ -362,3 +362,38 @@ def test_market_and_ivs_from_the_chain_quotes():
         book.update_from_chain(chain, "NDX")
     with pytest.raises(KeyError, match="no market data for 'XYZ'"):
         book.market("XYZ")
+
+
+def test_estimate_betas_against_numpy_and_errors():
+    from fastopt.risk import estimate_betas
+
+    rng = np.random.default_rng(3)
+    n = 300
+    m = rng.normal(0, 0.01, n)
+    spy = 100 * np.exp(np.cumsum(m))
+    a = 50 * np.exp(np.cumsum(0.8 * m + rng.normal(0, 0.004, n)))
+    b = 20 * np.exp(np.cumsum(-0.3 * m + rng.normal(0, 0.01, n)))
+    dates = pl.date_range(
+        dt.date(2020, 1, 1), dt.date(2020, 1, 1) + dt.timedelta(days=n - 1), eager=True
+    )
+    frame = pl.DataFrame({"date": dates, "SPY": spy, "A": a, "B": b})
+    betas = estimate_betas(frame.reverse(), "SPY")  # any row order: sorted by date
+
+    def ref(x, y):
+        rx, ry = np.diff(np.log(x)), np.diff(np.log(y))
+        return np.cov(rx, ry)[0, 1] / np.var(ry, ddof=1)
+
+    assert betas["A"] == pytest.approx(ref(a, spy), rel=1e-12)
+    assert betas["B"] == pytest.approx(ref(b, spy), rel=1e-12)
+    last = estimate_betas(frame, "SPY", window=100)
+    assert last["A"] == pytest.approx(ref(a[-101:], spy[-101:]), rel=1e-12)
+    gaps = frame.with_columns(A=pl.when(pl.int_range(n) % 7 == 0).then(None).otherwise("A"))
+    assert np.isfinite(estimate_betas(gaps, "SPY")["A"])  # common dates only
+    with pytest.raises(ValueError, match="no `QQQ` column"):
+        estimate_betas(frame, "QQQ")
+    with pytest.raises(ValueError, match="fewer than `min_observations`"):
+        estimate_betas(frame.head(10), "SPY")
+    with pytest.raises(ValueError, match="finite prices > 0"):
+        estimate_betas(frame.with_columns(A=pl.lit(-1.0)), "SPY")
+    with pytest.raises(ValueError, match="no variance"):
+        estimate_betas(frame.with_columns(SPY=pl.lit(100.0)), "SPY")
