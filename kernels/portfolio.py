@@ -304,6 +304,7 @@ MEASURE_NAMES: tuple[str, ...] = (
     "concentration",
     "scenario_loss",
     "daily_loss",
+    "var",
 )
 """Rows of :func:`measures_nb`'s output: the risk layer's limited measures, in order."""
 
@@ -320,11 +321,11 @@ CONCENTRATION_ROW = 8
 @jit
 def measures_nb(sums, groups, greek_columns, out):  # type: ignore[no-untyped-def]
     """The measures of a book from its sums per underlying ``sums`` (n, 12) and open
-    groups per underlying ``groups`` (n,) into ``out`` (11, n + 1), the last column the
+    groups per underlying ``groups`` (n,) into ``out`` (12, n + 1), the last column the
     whole book: ``|sum|`` of each Greek measure's column, the group count, the share of
     the book's notional (the total column: the largest share). Underlyings without a
-    group count 0 (their sums are ignored); the scenario-loss and daily-loss rows are
-    left to the caller."""
+    group count 0 (their sums are ignored); the scenario-loss, daily-loss and VaR rows
+    are left to the caller."""
     n = groups.shape[0]
     out[: N_GREEK_MEASURES + 2, :] = 0.0
     total = np.zeros(sums.shape[1])

@@ -16,7 +16,14 @@ rules and alerts.
 
 from fastopt.risk.alerts import Alert, AlertCenter, AlertLog, Severity
 from fastopt.risk.beta import estimate_betas
-from fastopt.risk.engine import Decision, EngineState, RiskEngine, Transition, Violation
+from fastopt.risk.engine import (
+    Decision,
+    EngineState,
+    RiskEngine,
+    Transition,
+    VarSettings,
+    Violation,
+)
 from fastopt.risk.hedging import (
     HedgeInstrument,
     HedgeSuggestion,
@@ -56,6 +63,7 @@ __all__ = [
     "Severity",
     "StopRules",
     "Transition",
+    "VarSettings",
     "Violation",
     "delta_hedge",
     "estimate_betas",

@@ -49,7 +49,15 @@ if TYPE_CHECKING:
     from fastopt.strategies.leg import Leg
     from fastopt.strategies.strategy import Strategy
 
-__all__ = ["Decision", "EngineState", "MeasureTable", "RiskEngine", "Transition", "Violation"]
+__all__ = [
+    "Decision",
+    "EngineState",
+    "MeasureTable",
+    "RiskEngine",
+    "Transition",
+    "VarSettings",
+    "Violation",
+]
 
 _COLUMN = {name: i for i, name in enumerate(_kp.RISK_FIELDS)}
 _MEASURE_NAMES: tuple[str, ...] = _kp.MEASURE_NAMES
@@ -146,6 +154,38 @@ class Decision:
         return {} if self.table is None else self.table.as_dict()
 
 
+@dataclass(frozen=True)
+class VarSettings:
+    """How the engine measures the ``var`` limit: full revaluation of the book in a fixed
+    set of correlated scenarios (:meth:`Portfolio.value_at_risk`), drawn once, so a
+    trade's VaR is the book's scenario P&L plus the trade's.
+
+    Examples
+    --------
+    >>> from fastopt.risk import VarSettings
+    >>> VarSettings([[0.04]], ["SPY"], confidence=0.975).n_scenarios
+    10000
+    """
+
+    cov: Any
+    underlyings: Sequence[str]
+    horizon: float = 1.0 / 252.0
+    confidence: float = 0.99
+    n_scenarios: int = 10_000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < float(self.confidence) < 1.0:
+            msg = f"`confidence` must be in (0, 1), got {self.confidence!r}"
+            raise ValueError(msg)
+        if not float(self.horizon) > 0.0:
+            msg = f"`horizon` must be > 0 years, got {self.horizon!r}"
+            raise ValueError(msg)
+        if isinstance(self.n_scenarios, bool) or not 100 <= int(self.n_scenarios) <= 10**7:
+            msg = f"`n_scenarios` must be an int in [100, 10,000,000], got {self.n_scenarios!r}"
+            raise ValueError(msg)
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     """A change of the engine's state."""
@@ -165,12 +205,14 @@ class _Book:
         groups: np.ndarray[Any, Any],
         grid: Float64Array | None,
         daily_pnl: float,
+        paths: Float64Array | None = None,
     ) -> None:
         self.sums = sums  # (n_names, N_RISK)
         self.groups = groups  # (n_names,) open groups per underlying
         self.grid = grid  # (n_spot, n_vol, n_names) scenario P&L, when a limit needs it
         self.daily_pnl = daily_pnl  # P&L since start_day (realised + open)
         self.table: MeasureTable | None = None  # its measures, once computed
+        self.paths = paths  # P&L in the VaR scenarios, when a limit needs it
 
 
 class RiskEngine:
@@ -187,6 +229,8 @@ class RiskEngine:
     spot_moves, vol_moves : array of float, optional
         The scenario grid of ``scenario_loss`` limits (default 21 x 21, +-10 %, +-10 vol
         points).
+    var : VarSettings, optional
+        The scenarios of a ``var`` limit (required with one).
 
     Examples
     --------
@@ -207,6 +251,7 @@ class RiskEngine:
         alerts: AlertCenter | Sequence[Handler] | None = None,
         spot_moves: Any = None,
         vol_moves: Any = None,
+        var: VarSettings | None = None,
     ) -> None:
         if not isinstance(portfolio, Portfolio):
             msg = f"`portfolio` must be a Portfolio, got {type(portfolio).__name__}"
@@ -214,8 +259,13 @@ class RiskEngine:
         if not isinstance(limits, RiskLimits):
             msg = f"`limits` must be a RiskLimits, got {type(limits).__name__}"
             raise TypeError(msg)
+        if "var" in limits.measures and not isinstance(var, VarSettings):
+            msg = "a `var` limit needs `var=VarSettings(cov, underlyings, ...)`"
+            raise ValueError(msg)
         self.portfolio = portfolio
         self.limits = limits
+        self._var = var
+        self._var_scenarios: tuple[tuple[str, ...], Float64Array] | None = None
         self.alerts = alerts if isinstance(alerts, AlertCenter) else AlertCenter(alerts)
         self._moves = spot_moves
         self._dvols = vol_moves
@@ -292,6 +342,38 @@ class RiskEngine:
 
     # -- measuring -----------------------------------------------------------------------
 
+    def _paths(self, rec: np.ndarray[Any, Any] | None) -> Float64Array:
+        """P&L of the book (or of ``rec``) in the engine's fixed VaR scenarios."""
+        assert self._var is not None
+        pf = self.portfolio
+        names = pf.underlying_names
+        if self._var_scenarios is None or self._var_scenarios[0] != names:
+            v = self._var
+            log_ret, _ = pf.scenario_log_returns(
+                v.cov, list(v.underlyings), horizon=float(v.horizon),
+                n_scenarios=int(v.n_scenarios), seed=v.seed,
+            )  # fmt: skip
+            self._var_scenarios = (names, log_ret)
+        missing = [n for n in pf.underlyings if n not in self._var.underlyings]
+        if rec is not None:
+            u = names[int(rec["underlying"][0])]
+            missing += [u] if u not in self._var.underlyings else []
+        if missing:
+            msg = f"the VarSettings leave out {sorted(set(missing))}: their VaR would count as 0"
+            raise ValueError(msg)
+        return self.portfolio.scenario_pnl_paths(
+            self._var_scenarios[1], float(self._var.horizon), rec
+        )
+
+    def _var_of(self, paths: Float64Array) -> float:
+        from fastopt.risk_measures import from_pnl
+
+        assert self._var is not None
+        r = from_pnl(paths, confidence=float(self._var.confidence), method="full",
+                     horizon=float(self._var.horizon), value=0.0,
+                     spot_scenarios=np.zeros(0))  # fmt: skip
+        return max(0.0, float(r.var))
+
     def _needs_grid(self) -> bool:
         return "scenario_loss" in self._limited
 
@@ -308,7 +390,8 @@ class RiskEngine:
         groups = pf.groups_by_underlying()
         grid = self._grid(None) if self._needs_grid() else None
         pnl = self._daily_pnl(legs[:, 0]) if "daily_loss" in self._limited else 0.0
-        book = _Book(sums, groups, grid, pnl)
+        paths = self._paths(None) if "var" in self._limited else None
+        book = _Book(sums, groups, grid, pnl, paths)
         book.table = self._table(book)
         self._cache = (key, book)
         return book
@@ -326,6 +409,8 @@ class RiskEngine:
             values[_LOSS, :n] = np.where(b.groups > 0, np.maximum(worst, 0.0), 0.0)
             values[_LOSS, n] = max(0.0, -float(cube.sum(axis=2).min())) if cube.size else 0.0
         values[_ROW["daily_loss"], n] = max(0.0, -b.daily_pnl)
+        if b.paths is not None:
+            values[_ROW["var"], n] = self._var_of(b.paths)
         return MeasureTable(names, values, self._limited)
 
     def _levels(self, names: tuple[str, ...]) -> tuple[Float64Array, Float64Array]:
@@ -453,7 +538,8 @@ class RiskEngine:
             extra = self._grid(rec)
             grid = extra.copy()
             grid[:, :, : book.grid.shape[2]] += book.grid
-        return _Book(sums, groups, grid, book.daily_pnl)  # traded at market: no P&L yet
+        paths = None if book.paths is None else book.paths + self._paths(rec)
+        return _Book(sums, groups, grid, book.daily_pnl, paths)  # traded at market: no P&L
 
     def check_option(
         self,

@@ -52,6 +52,11 @@ MEASURES: dict[str, Measure] = {
     ),
     "scenario_loss": Measure("largest loss on the spot x vol scenario grid", "money", True),
     "daily_loss": Measure("loss since the start of the day (engine)", "money", False),
+    "var": Measure(
+        "full-revaluation value at risk in correlated scenarios (the engine's VarSettings)",
+        "money",
+        False,
+    ),
 }
 """Every measure a limit may bound: description, unit, whether it exists per underlying."""
 

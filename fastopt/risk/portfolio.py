@@ -1089,40 +1089,11 @@ class Portfolio:
             first = int(self._ids[np.isnan(risk).any(axis=1)][0])
             msg = f"position {first} has no implied vol: the VaR is undefined"
             raise ValueError(msg)
-        spot, rate, div, _ = self._market_arrays()
+        log_ret, steps = self.scenario_log_returns(c, names, horizon=h, n_scenarios=n,
+                                                   seed=seed, drift=drift)  # fmt: skip
+        pnl = self.scenario_pnl_paths(log_ret, h)
+        spot, _, _, _ = self._market_arrays()
         index = [self._index.get(m, -1) for m in names]
-        mu = np.array(
-            [
-                real_number((drift or {}).get(m, rate[i] - div[i] if i >= 0 else 0.0), "drift")
-                for m, i in zip(names, index, strict=True)
-            ]
-        )
-        values, vectors = np.linalg.eigh(c)
-        root = vectors * np.sqrt(np.clip(values, 0.0, None))  # root @ root.T == cov
-        z = np.random.default_rng(seed).standard_normal((n, len(names)))
-        steps = (mu - 0.5 * np.diag(c)) * h + math.sqrt(h) * (z @ root.T)  # (n, k)
-        log_ret = np.zeros((len(self._names), n))
-        for k, i in enumerate(index):
-            if i >= 0:
-                log_ret[i] = steps[:, k]
-        order, offsets = self._grouped(self._rec)
-        tau = self._tau(self._rec, self._ids)
-        out = np.empty((len(self._names), n))
-        _kp.scenario_pnl_nb(
-            np.ascontiguousarray(self._rec["kind"][order]),
-            (self._rec["units"] * self._rec["multiplier"])[order],
-            np.ascontiguousarray(self._rec["strike"][order]),
-            tau[order],
-            np.ascontiguousarray(self._rec["vol"][order]),
-            offsets,
-            np.nan_to_num(spot, nan=1.0),  # names without a market hold no legs here
-            rate,
-            div,
-            log_ret,
-            h,
-            out,
-        )
-        pnl = np.ascontiguousarray(out.sum(axis=0))
         spots = np.where(np.asarray(index) >= 0, spot[np.maximum(index, 0)], np.nan)
         return from_pnl(
             pnl,
@@ -1132,6 +1103,78 @@ class Portfolio:
             value=float(risk[:, 0].sum()),
             spot_scenarios=spots * np.exp(steps),
         )
+
+    def scenario_log_returns(
+        self,
+        cov: npt.ArrayLike,
+        underlyings: Sequence[str],
+        *,
+        horizon: float,
+        n_scenarios: int,
+        seed: int | np.random.SeedSequence | None,
+        drift: Mapping[str, float] | None = None,
+    ) -> tuple[Float64Array, Float64Array]:
+        """Correlated log-returns of ``underlyings`` over ``horizon`` (a GBM step with
+        drift ``rate - div`` or ``drift``): ``(per name (n_names, n), per column of cov
+        (n, k))`` -- names outside ``underlyings`` do not move."""
+        names = list(underlyings)
+        c = _covariance(cov, names)
+        _, rate, div, _ = self._market_arrays()
+        index = [self._index.get(m, -1) for m in names]
+        mu = np.array(
+            [
+                real_number((drift or {}).get(m, rate[i] - div[i] if i >= 0 else 0.0), "drift")
+                for m, i in zip(names, index, strict=True)
+            ]
+        )
+        values, vectors = np.linalg.eigh(c)
+        root = vectors * np.sqrt(np.clip(values, 0.0, None))  # root @ root.T == cov
+        z = np.random.default_rng(seed).standard_normal((n_scenarios, len(names)))
+        steps = (mu - 0.5 * np.diag(c)) * horizon + math.sqrt(horizon) * (z @ root.T)
+        log_ret = np.zeros((len(self._names), n_scenarios))
+        for k, i in enumerate(index):
+            if i >= 0:
+                log_ret[i] = steps[:, k]
+        return log_ret, steps
+
+    def scenario_pnl_paths(
+        self,
+        log_ret: Float64Array,
+        horizon: float,
+        rec: np.ndarray[Any, np.dtype[Any]] | None = None,
+    ) -> Float64Array:
+        """Full-revaluation P&L (n_scenarios,) of the open legs (or of ``rec``) when the
+        underlyings move by ``log_ret`` (n_names, n) over ``horizon`` years
+        (:func:`~fastopt.kernels.portfolio.scenario_pnl_nb`)."""
+        legs = self._rec if rec is None else rec
+        ids = self._ids if rec is None else np.arange(legs.shape[0], dtype=np.int64)
+        risk = self.leg_risk(rec)
+        if np.isnan(risk).any():
+            first = int(ids[np.isnan(risk).any(axis=1)][0])
+            msg = f"position {first} has no implied vol: the VaR is undefined"
+            raise ValueError(msg)
+        spot, rate, div, _ = self._market_arrays()
+        order, offsets = self._grouped(legs)
+        tau = self._tau(legs, ids)
+        n_names = len(self._names)
+        lr = np.zeros((n_names, log_ret.shape[1]))
+        lr[: log_ret.shape[0]] = log_ret
+        out = np.empty((n_names, log_ret.shape[1]))
+        _kp.scenario_pnl_nb(
+            np.ascontiguousarray(legs["kind"][order]),
+            (legs["units"] * legs["multiplier"])[order],
+            np.ascontiguousarray(legs["strike"][order]),
+            tau[order],
+            np.ascontiguousarray(legs["vol"][order]),
+            offsets,
+            np.nan_to_num(spot, nan=1.0),  # names without a market hold no legs here
+            rate,
+            div,
+            lr,
+            horizon,
+            out,
+        )
+        return np.ascontiguousarray(out.sum(axis=0))
 
     def beta_weighted_delta(
         self, betas: Mapping[str, float], benchmark_spot: float

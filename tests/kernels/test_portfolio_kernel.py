@@ -126,7 +126,7 @@ def test_parallel_twin_is_identical_and_nan_vol_poisons_its_group():
     want = np.stack([c[und == g].sum(axis=0) for g in others])
     assert_allclose(sums[others], want, rtol=1e-12, atol=1e-6)
     groups = np.bincount(und, minlength=3)
-    m = kp.measures_nb(sums, groups, kp.GREEK_COLUMNS, np.zeros((11, 4)))
+    m = kp.measures_nb(sums, groups, kp.GREEK_COLUMNS, np.zeros((12, 4)))
     assert np.isnan(m[:7, bad]).all()
     assert np.isnan(m[:7, 3]).all()  # the total is undefined too
     assert np.isnan(m[kp.CONCENTRATION_ROW]).all()  # the notional is undefined: no shares
@@ -138,7 +138,7 @@ def test_measures_by_hand():
     sums[1, [1, 2, 3, 4, 5, 6, 11]] = [4.0, 800.0, -1.0, -2.0, 10.0, -1.0, 1000.0]
     sums[2, :] = 123.0  # no open group: ignored
     groups = np.array([2, 1, 0])
-    m = kp.measures_nb(sums, groups, kp.GREEK_COLUMNS, np.zeros((11, 4)))
+    m = kp.measures_nb(sums, groups, kp.GREEK_COLUMNS, np.zeros((12, 4)))
     names = kp.MEASURE_NAMES
     assert m[names.index("delta")].tolist() == [10.0, 4.0, 0.0, 6.0]
     assert m[names.index("dollar_delta")].tolist() == [1000.0, 800.0, 0.0, 200.0]

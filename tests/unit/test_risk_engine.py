@@ -233,3 +233,37 @@ def test_check_is_fast_enough_to_be_incremental():
     engine.check_stock("U3", 1)
     assert calls
     assert max(calls) == 1
+
+
+def test_a_var_limit_uses_fixed_correlated_scenarios_incrementally():
+    from fastopt.risk import VarSettings
+
+    book = Portfolio()
+    book.add_option("SPY", "put", 450.0, EXP, -5, iv=0.2)
+    book.add_option("QQQ", "call", 400.0, EXP, 3, iv=0.25)
+    book.update({"SPY": MarketState(460.0, DAY), "QQQ": MarketState(395.0, DAY)})
+    cov = [[0.04, 0.03], [0.03, 0.0625]]
+    settings = VarSettings(cov, ["SPY", "QQQ"], confidence=0.99, n_scenarios=4_000, seed=9)
+    now = book.value_at_risk(cov, ["SPY", "QQQ"], n_scenarios=4_000, seed=9).var
+    engine = RiskEngine(book, RiskLimits([Limit("var", hard=now * 1.5)]), alerts=[], var=settings)
+    assert engine.measures()[("var", "total")] == pytest.approx(now, rel=1e-12)
+    trade = Portfolio.option_record("put", 440.0, EXP, -5, iv=0.21)
+    decision = engine.check(trade, "SPY")
+    book.add_legs(trade, "SPY")
+    after = book.value_at_risk(cov, ["SPY", "QQQ"], n_scenarios=4_000, seed=9).var
+    book.close(book.ids[-1])
+    assert decision.after[("var", "total")] == pytest.approx(after, rel=1e-12)
+    assert decision.accepted == (after <= now * 1.5)
+    big = Portfolio.option_record("put", 440.0, EXP, -60, iv=0.21)
+    denied = engine.check(big, "SPY")
+    assert not denied.accepted
+    assert denied.violations[0].measure == "var"
+    with pytest.raises(ValueError, match="a `var` limit needs"):
+        RiskEngine(book, RiskLimits([Limit("var", hard=1.0)]))
+    narrow = RiskEngine(
+        book, RiskLimits([Limit("var", hard=1.0)]), alerts=[], var=VarSettings([[0.04]], ["SPY"])
+    )
+    with pytest.raises(ValueError, match=r"leave out \['QQQ'\]"):
+        narrow.evaluate()
+    with pytest.raises(ValueError, match="`confidence` must be in"):
+        VarSettings([[0.04]], ["SPY"], confidence=1.5)
