@@ -314,6 +314,8 @@ def scalar_float(
 
 def real_number(value: object, name: str) -> float:
     """A finite Python float from a real number (not a bool, a string or an array)."""
+    if type(value) is float and math.isfinite(value):  # the common case, fast
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         msg = f"`{name}` must be a real number, got {value!r}"
         raise TypeError(msg)
