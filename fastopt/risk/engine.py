@@ -447,7 +447,11 @@ class RiskEngine:
         soft_levels, hard_levels = self._levels(table.names)
         levels = hard_levels if hard else soft_levels
         v = table.values
-        bad = ~np.isnan(levels) & (np.isnan(v) | (v > levels))
+        bad = v > levels  # False where there is no level (NaN)
+        if np.isnan(v).any():  # undefined risk breaches every level it has
+            bad |= np.isnan(v) & ~np.isnan(levels)
+        if not bad.any():
+            return ()
         out = []
         subjects = (*table.names, "total")
         for r, c in zip(*np.nonzero(bad), strict=True):

@@ -474,7 +474,9 @@ class Portfolio:
         if rec.shape[0] == 0:
             msg = "`legs` must hold at least one leg"
             raise ValueError(msg)
-        rec["units"] = rec["units"] * real_number(quantity, "quantity")
+        q = real_number(quantity, "quantity")
+        if q != 1.0:
+            rec["units"] = rec["units"] * q
         rec["underlying"] = self._underlying_index(underlying)
         _check_units(rec)
         return rec
@@ -1248,7 +1250,10 @@ def _covariance(cov: npt.ArrayLike, names: list[str]) -> Float64Array:
 
 
 def _check_units(rec: np.ndarray[Any, np.dtype[Any]]) -> None:
-    zero = np.flatnonzero(rec["units"] == 0.0)
+    units = rec["units"]
+    if np.isfinite(units).all() and units.all():  # the common case: one pass each
+        return
+    zero = np.flatnonzero(units == 0.0)
     if zero.size:
         msg = f"leg {int(zero[0])} has a quantity of 0: nothing to hold"
         raise ValueError(msg)
