@@ -42,6 +42,7 @@ from fastopt import positions as _pos
 from fastopt._typing import Float64Array
 from fastopt._validate import as_date, check_choice, real_number
 from fastopt.kernels import portfolio as _kp
+from fastopt.kernels import var as _kv
 from fastopt.kernels.legs import CALL, PUT, STOCK
 
 if TYPE_CHECKING:
@@ -1132,7 +1133,14 @@ class Portfolio:
         values, vectors = np.linalg.eigh(c)
         root = vectors * np.sqrt(np.clip(values, 0.0, None))  # root @ root.T == cov
         z = np.random.default_rng(seed).standard_normal((n_scenarios, len(names)))
-        steps = (mu - 0.5 * np.diag(c)) * horizon + math.sqrt(horizon) * (z @ root.T)
+        sigma = np.sqrt(np.diag(c))
+        # correlated standard normals per underlying; the GBM step is the VaR kernel's
+        zc = (z @ root.T) / np.where(sigma > 0.0, sigma, 1.0)
+        steps = np.empty((n_scenarios, len(names)))
+        spot_h = np.empty(n_scenarios)
+        for k in range(len(names)):
+            _kv.scenario_spots_nb(1.0, np.ascontiguousarray(zc[:, k]), float(mu[k]),
+                                  float(sigma[k]), horizon, steps[:, k], spot_h)  # fmt: skip
         log_ret = np.zeros((len(self._names), n_scenarios))
         for k, i in enumerate(index):
             if i >= 0:
